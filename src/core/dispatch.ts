@@ -1,0 +1,142 @@
+import type { z } from 'zod';
+import type { AnyCommand, CommandContext, CommandOption, Permission } from './command.ts';
+import { BotError } from './errors.ts';
+import { errorReply, type Reply } from './reply.ts';
+
+/** Raw option values as a platform delivers them, before the command's zod schema. */
+export type RawOptions = Record<string, unknown>;
+
+/** Longest question or argument text accepted; longer text gets a clear error, not a slow search. */
+export const MAX_INPUT_LENGTH = 10_000;
+
+/** Splits `/name rest of line` into the command name (lowercase, no slash) and the rest. */
+export function splitCommandLine(line: string): { name: string; text: string } {
+  const trimmed = line.trim().replace(/^\//, '');
+  const match = /^(\S*)\s*([\s\S]*)$/.exec(trimmed);
+  return { name: (match?.[1] ?? '').toLowerCase(), text: (match?.[2] ?? '').trim() };
+}
+
+/**
+ * Reads the text after a command name into raw options: `--name value` or `--name=value`
+ * anywhere, then positional words in declaration order; an option marked `rest` takes the
+ * remainder of the line. A command with subcommands reads the first word as `subcommand`.
+ *
+ * @example parseText(source, '6 --article china') // { n: '6', article: 'china' }
+ */
+export function parseText(command: AnyCommand, text: string): RawOptions {
+  const raw: RawOptions = {};
+  let options: CommandOption[] = command.options;
+  let rest = extractFlags(text, raw);
+  if (command.subcommands?.length) {
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(rest);
+    if (m) {
+      raw.subcommand = (m[1] as string).toLowerCase();
+      rest = m[2] ?? '';
+      options = command.subcommands.find((s) => s.name === raw.subcommand)?.options ?? [];
+    }
+  }
+  for (const option of options) {
+    if (option.type === 'attachment' || raw[option.name] !== undefined) continue;
+    rest = rest.trim();
+    if (!rest) break;
+    if (option.rest) {
+      raw[option.name] = rest;
+      rest = '';
+      break;
+    }
+    const m = /^("([^"]*)"|(\S+))\s*([\s\S]*)$/.exec(rest);
+    if (!m) break;
+    raw[option.name] = m[2] ?? m[3];
+    rest = m[4] ?? '';
+  }
+  if (rest.trim()) raw._extra = rest.trim();
+  return raw;
+}
+
+function extractFlags(text: string, raw: RawOptions): string {
+  return text.replace(
+    /(^|\s)--([a-z][a-z0-9-]*)(?:=("[^"]*"|\S+)|\s+("[^"]*"|(?!--)\S+))?/gi,
+    (_all, lead: string, name: string, v1?: string, v2?: string) => {
+      const value = v1 ?? v2;
+      raw[name.toLowerCase()] = value === undefined ? true : value.replace(/^"|"$/g, '');
+      return lead;
+    },
+  );
+}
+
+/** The permission a given invocation needs (a subcommand may be stricter than its command). */
+export function permissionFor(command: AnyCommand, raw: RawOptions): Permission {
+  const sub = command.subcommands?.find((s) => s.name === raw.subcommand);
+  return sub?.permission ?? command.permission;
+}
+
+/** Formats the first zod issue as a sentence naming the option and its bad value. */
+export function describeSchemaError(command: AnyCommand, raw: RawOptions, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `/${command.name}: invalid input. Usage: /${command.name} ${command.usage}`;
+  const key = String(issue.path[0] ?? '');
+  const value = raw[key];
+  const shown = value === undefined ? '' : ` "${String(value).slice(0, 60)}"`;
+  return `/${command.name}: ${key ? `${key}${shown}` : 'input'}: ${issue.message}. Usage: /${command.name} ${command.usage}`;
+}
+
+export interface DispatchLog {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/**
+ * Runs a command from raw options: checks length and permission, validates with the
+ * command's schema, and turns user mistakes into error replies and real faults into a
+ * private "something went wrong" reply (logged with its cause, never shown as a stack).
+ */
+export async function runCommand(command: AnyCommand, raw: RawOptions, ctx: CommandContext, log?: DispatchLog): Promise<Reply> {
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && value.length > MAX_INPUT_LENGTH) {
+      return errorReply(
+        command.name,
+        'input-too-long',
+        `/${command.name}: ${key === '_extra' ? 'the text' : key} is ${value.length.toLocaleString('en-US')} characters; the limit is ${MAX_INPUT_LENGTH.toLocaleString('en-US')}. Ask about one thing in a few words, e.g. /ask What did Japarov call for?`,
+      );
+    }
+  }
+  if (permissionFor(command, raw) === 'moderator' && !ctx.user.isModerator) {
+    const what = raw.subcommand ? `/${command.name} ${String(raw.subcommand)}` : `/${command.name}`;
+    return errorReply(command.name, 'forbidden', `${what} is for moderators only; ask a moderator of this workspace.`);
+  }
+  const { _extra, ...values } = raw;
+  const parsed = command.schema.safeParse(values);
+  if (!parsed.success) return errorReply(command.name, 'invalid-option', describeSchemaError(command, raw, parsed.error));
+  if (_extra !== undefined) {
+    return errorReply(
+      command.name,
+      'unexpected-text',
+      `/${command.name}: unexpected "${String(_extra).slice(0, 60)}". Usage: /${command.name} ${command.usage}`,
+    );
+  }
+  try {
+    return await command.run(parsed.data, ctx);
+  } catch (cause) {
+    const code = cause instanceof BotError ? cause.code : 'internal';
+    log?.error({ err: cause, command: command.name, platform: ctx.platform }, 'command failed');
+    const message =
+      cause instanceof BotError ? cause.message : `/${command.name} failed on our side; the error was logged. Try again in a moment.`;
+    return errorReply(command.name, code, message);
+  }
+}
+
+/** Finds a command by name (without slash); the error reply lists the known ones. */
+export function findCommand(commands: readonly AnyCommand[], name: string): AnyCommand | Reply {
+  const found = commands.find((c) => c.name === name);
+  if (found) return found;
+  const known = commands.map((c) => `/${c.name}`).join(', ');
+  const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+  return errorReply(name || 'unknown', 'unknown-command', `Unknown command "/${shown}". Known commands: ${known}. Try /help.`);
+}
+
+/** Parses and runs a whole command line such as `/source 6`. */
+export async function runLine(commands: readonly AnyCommand[], line: string, ctx: CommandContext, log?: DispatchLog): Promise<Reply> {
+  const { name, text } = splitCommandLine(line);
+  const command = findCommand(commands, name);
+  if (!('run' in command)) return command;
+  return runCommand(command, parseText(command, text), ctx, log);
+}

@@ -1,0 +1,89 @@
+/**
+ * The platform-neutral answer every command returns. Adapters render it three ways
+ * (Block Kit, Discord embeds, terminal text); the JSON form is the stable `exec --json`
+ * interface documented in the README.
+ */
+
+/** A cited excerpt of one passage. */
+export interface Excerpt {
+  articleId: string;
+  passageId: string;
+  /** The excerpt shown: the best sentence or two, or the whole passage. Plain text. */
+  text: string;
+  /** The whole paragraph the excerpt comes from. Plain text. */
+  passageText: string;
+  /** Footnote numbers the excerpt (or its passage) cites. */
+  citations: number[];
+  /** Character ranges `[start, end)` of `text` to emphasise (matched query terms). */
+  highlights: [number, number][];
+  /** Optional heading for the excerpt, e.g. "Second scenario: Central Asia". */
+  label?: string;
+}
+
+/** A numbered source resolved for display. */
+export interface SourceRef {
+  articleId: string;
+  n: number;
+  title: string;
+  outlet: string;
+  url?: string;
+  /** Access date YYYY-MM-DD. */
+  accessed?: string;
+  author?: string;
+}
+
+/** A plain list entry (key points, article list, help lines). */
+export interface ReplyItem {
+  label?: string;
+  text: string;
+}
+
+/** A structured command invocation that a button can trigger. */
+export interface Invocation {
+  command: string;
+  options: Record<string, string | number | boolean>;
+}
+
+export type ReplyAction = { type: 'share'; label: string } | { type: 'run'; label: string; invoke: Invocation };
+
+export interface OkReply {
+  ok: true;
+  command: string;
+  title: string;
+  /** Optional lead paragraph. Plain text. */
+  text?: string;
+  excerpts: Excerpt[];
+  sources: SourceRef[];
+  items?: ReplyItem[];
+  /** Small print under the answer (briefing title and author, suggestions). */
+  footer?: string;
+  actions?: ReplyAction[];
+  /** Private (ephemeral) unless a command says otherwise. */
+  visibility: 'private' | 'public';
+}
+
+export interface ErrorReply {
+  ok: false;
+  command: string;
+  error: { code: string; message: string };
+}
+
+export type Reply = OkReply | ErrorReply;
+
+export function okReply(command: string, title: string, rest: Partial<Omit<OkReply, 'ok' | 'command' | 'title'>> = {}): OkReply {
+  return { ok: true, command, title, excerpts: [], sources: [], visibility: 'private', ...rest };
+}
+
+export function errorReply(command: string, code: string, message: string): ErrorReply {
+  return { ok: false, command, error: { code, message } };
+}
+
+/** The JSON interface form of a reply: drops rendering hints that are not part of the contract. */
+export function toJson(reply: Reply): Record<string, unknown> {
+  if (!reply.ok) return { ok: false, command: reply.command, error: reply.error };
+  const { actions: _actions, ...rest } = reply;
+  return {
+    ...rest,
+    excerpts: reply.excerpts.map(({ highlights: _h, ...e }) => ({ ...e, highlights: _h })),
+  };
+}

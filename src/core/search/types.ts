@@ -1,0 +1,42 @@
+import type { Article } from '../article.ts';
+
+/** One scored match from the passage index. */
+export interface SearchHit {
+  /** Passage id (`<articleId>#p<n>`) or key point id (`<articleId>#k<n>`). */
+  id: string;
+  articleId: string;
+  kind: 'passage' | 'keyPoint';
+  score: number;
+  /** Indexed terms that matched (after query processing), for highlighting. */
+  terms: string[];
+  /** Query terms (as processed) that this hit matched. */
+  queryTerms: string[];
+}
+
+export interface SearchOptions {
+  /** Restrict to one article. */
+  articleId?: string;
+  /** Hits to return (default 5). */
+  limit?: number;
+  /** Hits to skip, for "More results" (default 0). */
+  offset?: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Total hits considered good enough, before limit/offset. */
+  total: number;
+  /** The processed query terms that were searched. */
+  terms: string[];
+  /** When nothing matched well: terms from the index the user may have meant. */
+  suggestions: string[];
+}
+
+/** The passage index behind `/ask`: adds and removes whole articles live. */
+export interface PassageSearch {
+  addArticle(article: Article): void;
+  removeArticle(articleId: string): void;
+  search(query: string, options?: SearchOptions): SearchResult;
+  /** Number of indexed documents (passages and key points). */
+  readonly documentCount: number;
+}
