@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * Configuration from the environment. `loadConfig(env)` takes the environment as an argument
+ * (tests pass an object), validates everything at once and reports every problem together,
+ * each naming the variable to set.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const url = (name: string) =>
+  optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `${name} must be a URL such as http://127.0.0.1:4000/api` });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const list = optionalString.transform((v) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const envSchema = z.object({
+  BRIEFING_CONTENT_DIR: z.string().default('./content'),
+  BRIEFING_DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .default('Europe/Istanbul')
+    .refine(isTimeZone, { message: 'DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Istanbul' }),
+
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: url('SLACK_API_URL'),
+  SLACK_COMMAND_PREFIX: z.string().trim().default(''),
+  SLACK_MODERATORS: list,
+  SLACK_MODERATOR_GROUP: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_API_URL: url('DISCORD_API_URL'),
+  DISCORD_GUILD_ID: optionalString,
+  DISCORD_MODERATOR_ROLE_ID: optionalString,
+
+  DIGEST_EMPTY: z.enum(['skip', 'post']).default('skip'),
+  DIGEST_CATCHUP_HOURS: z.coerce.number().min(0).max(168).default(6),
+
+  REGISTER_MAX_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  REGISTER_URL_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  REGISTER_ALLOW_PRIVATE_URLS: bool,
+
+  CONSOLE: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Config extends Env {
+  slack?: { mode: 'http' | 'socket'; botToken: string; signingSecret: string; appToken?: string };
+  discord?: { token: string; applicationId?: string };
+  /** The terminal chat runs when no chat tokens are set (or CONSOLE=on). */
+  console: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the configuration; throws one ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '');
+      problems.push(issue.message.includes(name) ? issue.message : `${name}: ${issue.message} (got "${env[name] ?? ''}")`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  let slack: Config['slack'];
+  if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) {
+    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is missing: set the bot token (xoxb-…) to run the Slack app');
+    if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is missing: copy it from the Slack app\'s "Basic Information" page');
+    if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
+      slack = {
+        mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      };
+    }
+  }
+  let discord: Config['discord'];
+  if (e.DISCORD_TOKEN) discord = { token: e.DISCORD_TOKEN, ...(e.DISCORD_APPLICATION_ID ? { applicationId: e.DISCORD_APPLICATION_ID } : {}) };
+  else if (e.DISCORD_APPLICATION_ID || e.DISCORD_GUILD_ID) problems.push('DISCORD_TOKEN is missing: set the bot token to run the Discord client');
+  if (problems.length) throw new ConfigError(problems);
+  const console = e.CONSOLE === 'on' || (e.CONSOLE === 'auto' && !slack && !discord);
+  return { ...e, ...(slack ? { slack } : {}), ...(discord ? { discord } : {}), console };
+}
