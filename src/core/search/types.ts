@@ -30,6 +30,10 @@ export interface SearchResult {
   terms: string[];
   /** When nothing matched well: terms from the index the user may have meant. */
   suggestions: string[];
+  /** The searched words as the user typed them (same order as `terms`). */
+  words?: string[];
+  /** True when the query had more distinct words than are searched. */
+  capped?: boolean;
 }
 
 /** The passage index behind `/ask`: adds and removes whole articles live. */

@@ -1,0 +1,155 @@
+import type { Article } from './article.ts';
+import { sourceRefs } from './cite.ts';
+import type { Library } from './library.ts';
+import type { Excerpt, SourceRef } from './reply.ts';
+import { findAcronymDefinitions } from './search/acronyms.ts';
+import type { Lexicon } from './search/analyze.ts';
+import { articleLexicon, documentText } from './search/documents.ts';
+import { bestExcerpt } from './search/excerpt.ts';
+import { tokenize } from './search/text.ts';
+import type { SearchHit } from './search/types.ts';
+
+/** Options for {@link answerQuestion}. */
+export interface AnswerOptions {
+  /** Search one article only. */
+  articleId?: string;
+  /** 1-based page (default 1). */
+  page?: number;
+  /** Excerpts per page (default 3). */
+  perPage?: number;
+}
+
+/** Ranked, cited excerpts for a question, or suggestions when nothing matches well. */
+export interface Answer {
+  excerpts: Excerpt[];
+  /** Sources cited by the excerpts, in order of first citation. */
+  sources: SourceRef[];
+  /** Good matches in all (for "Results 1-3 of 7"). */
+  total: number;
+  /** The question's words that were searched (stop words and repeats removed). */
+  terms: string[];
+  /** Words to try instead, when there are no excerpts. */
+  suggestions: string[];
+  /** The question had more distinct words than are searched; only `terms` were. */
+  capped?: boolean;
+}
+
+const lexicons = new WeakMap<Article, Lexicon>();
+
+function lexiconOf(article: Article): Lexicon {
+  let lexicon = lexicons.get(article);
+  if (!lexicon) {
+    lexicon = articleLexicon(article);
+    lexicons.set(article, lexicon);
+  }
+  return lexicon;
+}
+
+/**
+ * Answers a question from the library: the best passages and key points as excerpts of a
+ * sentence or two with the question's words highlighted, their footnotes and sources.
+ *
+ * @example
+ * const answer = answerQuestion(library, 'What did Japarov call for?');
+ * answer.excerpts[0].citations // [9]
+ */
+export function answerQuestion(library: Library, question: string, options: AnswerOptions = {}): Answer {
+  const perPage = Math.max(1, Math.floor(options.perPage ?? 3));
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+  const want = page * perPage;
+  const result = library.search(question, {
+    ...(options.articleId ? { articleId: options.articleId } : {}),
+    limit: want + 4,
+    offset: 0,
+  });
+  const excerpts: Excerpt[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const hit of result.hits) {
+    const excerpt = excerptOf(library, hit);
+    if (!excerpt) continue;
+    const key = excerpt.text.toLowerCase().replace(/\W+/g, ' ').trim();
+    if (seen.has(key) || seen.has(excerpt.passageId)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(key);
+    seen.add(excerpt.passageId);
+    excerpts.push(excerpt);
+  }
+  const shown = excerpts.slice((page - 1) * perPage, want);
+  const sources: SourceRef[] = [];
+  for (const e of shown) {
+    const article = library.get(e.articleId)?.article;
+    if (!article) continue;
+    for (const s of sourceRefs(article, e.citations)) if (!sources.some((x) => x.articleId === s.articleId && x.n === s.n)) sources.push(s);
+  }
+  const total = Math.max(excerpts.length, result.total - duplicates);
+  let suggestions = result.suggestions;
+  if (total === 0 && suggestions.length < 3) {
+    const topics = topicSuggestions(library, options.articleId);
+    suggestions = [...suggestions, ...topics.filter((t) => !suggestions.some((s) => s.toLowerCase() === t.toLowerCase()))].slice(0, 5);
+  }
+  return {
+    excerpts: shown,
+    sources,
+    total,
+    terms: result.words ?? result.terms,
+    suggestions: total === 0 ? suggestions : [],
+    ...(result.capped ? { capped: true } : {}),
+  };
+}
+
+function excerptOf(library: Library, hit: SearchHit): Excerpt | undefined {
+  const article = library.get(hit.articleId)?.article;
+  if (!article) return undefined;
+  const terms = new Set(hit.terms);
+  if (hit.kind === 'keyPoint') {
+    const text = documentText(article, hit.id);
+    if (!text) return undefined;
+    const best = bestExcerpt(text, terms, lexiconOf(article));
+    return { articleId: article.id, passageId: hit.id, text: best.text, passageText: text, citations: [], highlights: best.highlights, label: 'Key point' };
+  }
+  const passage = library.passage(hit.id);
+  if (!passage) return undefined;
+  const best = bestExcerpt(passage.text, terms, lexiconOf(article));
+  const label = passage.scenario ? article.scenarios.find((s) => s.slug === passage.scenario)?.label : undefined;
+  return {
+    articleId: article.id,
+    passageId: passage.id,
+    text: best.text,
+    passageText: passage.text,
+    citations: [...passage.citations],
+    highlights: best.highlights,
+    ...(label ? { label } : {}),
+  };
+}
+
+/**
+ * Names worth asking about in a briefing, for when a question finds nothing: the acronyms it
+ * defines and the proper names in its key points ("Central Asia", "ASEAN", "Russia").
+ */
+export function topicSuggestions(library: Library, articleId?: string, max = 5): string[] {
+  const article = articleId ? library.get(articleId)?.article : library.newest();
+  if (!article) return [];
+  const out: string[] = [];
+  const add = (name: string): void => {
+    const clean = name.replace(/['’]s$/, '').trim();
+    if (clean.length > 1 && !out.some((o) => o.toLowerCase() === clean.toLowerCase())) out.push(clean);
+  };
+  const texts = [...article.keyPoints, ...article.passages.slice(0, 3).map((p) => p.text)];
+  for (const text of texts) {
+    for (const d of findAcronymDefinitions(text)) add(d.acronym);
+    const tokens = tokenize(text);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (!t || !t.capitalized || t.kind === 'number') continue;
+      let j = i;
+      while (tokens[j + 1]?.capitalized && tokens[j + 1]?.start === (tokens[j]?.end ?? 0) + 1) j++;
+      const multi = j > i;
+      if (!t.sentenceStart || multi || t.kind === 'acronym') add(text.slice(t.start, (tokens[j] as (typeof tokens)[number]).end));
+      i = j;
+    }
+  }
+  return out.slice(0, max);
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { Article } from '../article.ts';
+import { articleAcronyms } from './acronyms.ts';
+import { COMMON_LEXICON, indexTerms, Lexicon } from './analyze.ts';
+import type { IndexDoc } from './engine.ts';
+
+/**
+ * How an article becomes index documents: one per body passage (`<articleId>#p<n>`) and one
+ * per key point (`<articleId>#k<n>`). A passage also carries the title, outlet and author of
+ * the sources it cites (so `Reuters` or `Zhaparov` reaches it) and its scenario's label.
+ */
+
+/** Id of the n-th (1-based) key point of an article. */
+export function keyPointId(articleId: string, n: number): string {
+  return `${articleId}#k${n}`;
+}
+
+/** Splits a document id into its article id and kind. */
+export function parseDocId(id: string): { articleId: string; kind: 'passage' | 'keyPoint' } {
+  const hash = id.lastIndexOf('#');
+  const articleId = hash < 0 ? id : id.slice(0, hash);
+  return { articleId, kind: id[hash + 1] === 'k' ? 'keyPoint' : 'passage' };
+}
+
+/** Every document id an article contributes, in article order. */
+export function documentIds(article: Article): string[] {
+  return [...article.keyPoints.map((_, i) => keyPointId(article.id, i + 1)), ...article.passages.map((p) => p.id)];
+}
+
+/** The text a document id stands for in an article, if it exists. */
+export function documentText(article: Article, id: string): string | undefined {
+  const { kind } = parseDocId(id);
+  if (kind === 'keyPoint') return article.keyPoints[Number(id.slice(id.lastIndexOf('#') + 2)) - 1];
+  return article.passages.find((p) => p.id === id)?.text;
+}
+
+/** The article's own acronyms on top of the common ones, for indexing and highlighting it. */
+export function articleLexicon(article: Article): Lexicon {
+  const lexicon = new Lexicon(COMMON_LEXICON);
+  for (const d of articleAcronyms(article)) lexicon.add(d.longForm, d.acronym);
+  return lexicon;
+}
+
+/** Analyzed documents for an article, ready for the engine. */
+export function buildDocuments(article: Article, lexicon: Lexicon = articleLexicon(article)): IndexDoc[] {
+  const docs: IndexDoc[] = [];
+  article.keyPoints.forEach((text, i) => {
+    const t = indexTerms(text, lexicon);
+    docs.push({ id: keyPointId(article.id, i + 1), text: t.text, alias: t.alias, sources: '', context: '' });
+  });
+  const sourceTerms = new Map<number, string>();
+  for (const s of article.sources) {
+    const t = indexTerms([s.title, s.outlet, s.author ?? ''].join(' . '), lexicon);
+    sourceTerms.set(s.n, [t.text, t.alias].filter(Boolean).join(' '));
+  }
+  const labels = new Map(article.scenarios.map((s) => [s.slug, s.label]));
+  for (const p of article.passages) {
+    const t = indexTerms(p.text, lexicon);
+    const sources = p.citations
+      .map((n) => sourceTerms.get(n) ?? '')
+      .filter(Boolean)
+      .join(' ');
+    const label = p.scenario ? (labels.get(p.scenario) ?? '') : '';
+    const context = label ? indexTerms(label, lexicon).text : '';
+    docs.push({ id: p.id, text: t.text, alias: t.alias, sources, context });
+  }
+  return docs;
+}
+
+const hashes = new WeakMap<Article, string>();
+
+/** Fingerprint of everything in an article that the index depends on (cached per object). */
+export function articleHash(article: Article): string {
+  const cached = hashes.get(article);
+  if (cached) return cached;
+  const h = createHash('sha1');
+  h.update(article.id);
+  for (const k of article.keyPoints) h.update(`\u0001${k}`);
+  for (const p of article.passages) h.update(`\u0002${p.id}\u0000${p.text}\u0000${p.citations.join(',')}\u0000${p.scenario ?? ''}`);
+  for (const s of article.sources) h.update(`\u0003${s.n}\u0000${s.title}\u0000${s.outlet}\u0000${s.author ?? ''}`);
+  for (const s of article.scenarios) h.update(`\u0004${s.slug}\u0000${s.label}`);
+  const digest = h.digest('hex');
+  hashes.set(article, digest);
+  return digest;
+}

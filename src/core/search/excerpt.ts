@@ -1,0 +1,93 @@
+import { analyze, type Lexicon } from './analyze.ts';
+import { splitSentences } from './sentences.ts';
+
+/**
+ * Picks the best sentence or two of a passage for a query and marks the matched words.
+ */
+
+/** The chosen excerpt of a passage: its text, where it sits in the passage, and highlights. */
+export interface ExcerptText {
+  text: string;
+  start: number;
+  end: number;
+  /** `[start, end)` ranges in `text` of the words that matched the query. */
+  highlights: [number, number][];
+}
+
+/** Excerpts are at most this long unless a single sentence is longer. */
+const MAX_EXCERPT = 420;
+/** A best sentence shorter than this takes its neighbour along for context. */
+const SHORT_SENTENCE = 90;
+
+interface Match {
+  start: number;
+  end: number;
+  term: string;
+}
+
+/** Every span of `text` whose index term (or alias) is one of `terms`. */
+export function matchSpans(text: string, terms: ReadonlySet<string>, lexicon: Lexicon): Match[] {
+  const out: Match[] = [];
+  for (const a of analyze(text, lexicon, 'index')) {
+    if (a.term !== null && terms.has(a.term)) out.push({ start: a.start, end: a.end, term: a.term });
+    else {
+      const alias = a.aliases.find((x) => terms.has(x));
+      if (alias) out.push({ start: a.start, end: a.end, term: alias });
+    }
+  }
+  return out;
+}
+
+/** Sorted, merged `[start, end)` ranges. */
+export function mergeRanges(ranges: [number, number][]): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: [number, number][] = [];
+  for (const r of sorted) {
+    const last = out.at(-1);
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/**
+ * The best one or two consecutive sentences of `text` for the matched `terms`: most distinct
+ * matched terms first, then most matches, then earliest. A short best sentence, or a
+ * neighbour that matches further terms, is joined to it.
+ *
+ * @example bestExcerpt(passage.text, new Set(['japarov', 'call']), lexicon).text
+ * // 'Calling for partnership in areas such as transportation, …'
+ */
+export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: Lexicon): ExcerptText {
+  const sentences = splitSentences(text);
+  const matches = matchSpans(text, terms, lexicon);
+  if (sentences.length === 0) return { text, start: 0, end: text.length, highlights: [] };
+  const inSentence = (s: [number, number]): Match[] => matches.filter((m) => m.start >= s[0] && m.end <= s[1]);
+  const stats = sentences.map((s) => {
+    const ms = inSentence(s);
+    return { distinct: new Set(ms.map((m) => m.term)), count: ms.length };
+  });
+  let best = 0;
+  for (let i = 1; i < sentences.length; i++) {
+    const a = stats[i] as (typeof stats)[number];
+    const b = stats[best] as (typeof stats)[number];
+    if (a.distinct.size > b.distinct.size || (a.distinct.size === b.distinct.size && a.count > b.count)) best = i;
+  }
+  let [start, end] = sentences[best] as [number, number];
+  const adds = (i: number): number => {
+    const st = stats[i];
+    if (!st) return 0;
+    let n = 0;
+    for (const t of st.distinct) if (!(stats[best] as (typeof stats)[number]).distinct.has(t)) n++;
+    return n;
+  };
+  const next = sentences[best + 1];
+  const prev = sentences[best - 1];
+  const fits = (s: [number, number] | undefined): s is [number, number] => !!s && Math.max(end, s[1]) - Math.min(start, s[0]) <= MAX_EXCERPT;
+  if (fits(next) && adds(best + 1) > 0) end = next[1];
+  else if (fits(prev) && adds(best - 1) > 0) start = prev[0];
+  else if (end - start < SHORT_SENTENCE && fits(next)) end = next[1];
+  else if (end - start < SHORT_SENTENCE && fits(prev)) start = prev[0];
+  const highlights = mergeRanges(matches.filter((m) => m.start >= start && m.end <= end).map((m) => [m.start - start, m.end - start]));
+  return { text: text.slice(start, end), start, end, highlights };
+}
