@@ -78,12 +78,9 @@ export function errorReply(command: string, code: string, message: string): Erro
   return { ok: false, command, error: { code, message } };
 }
 
-/** The JSON interface form of a reply: drops rendering hints that are not part of the contract. */
-export function toJson(reply: Reply): Record<string, unknown> {
+/** The JSON interface form of a reply (`exec --json`): everything but the buttons. */
+export function toJson(reply: Reply): Omit<OkReply, 'actions'> | ErrorReply {
   if (!reply.ok) return { ok: false, command: reply.command, error: reply.error };
   const { actions: _actions, ...rest } = reply;
-  return {
-    ...rest,
-    excerpts: reply.excerpts.map(({ highlights: _h, ...e }) => ({ ...e, highlights: _h })),
-  };
+  return rest;
 }

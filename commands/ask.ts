@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { answerQuestion } from '../src/core/answer.ts';
+import { byline } from '../src/core/cite.ts';
+import { defineCommand } from '../src/core/command.ts';
+import { articleOption, articleSchema, pageSchema, truncate } from '../src/core/command-kit.ts';
+import { errorReply, okReply, type ReplyAction } from '../src/core/reply.ts';
+
+/** Excerpts per page of `/ask` answers. */
+const PER_PAGE = 3;
+
+export default defineCommand({
+  name: 'ask',
+  description: 'Ask a question and get cited excerpts from the briefings',
+  usage: '<question> [--article id]',
+  examples: ['/ask What did Japarov call for?', '/ask free trade agreement --article central-asia'],
+  options: [
+    { name: 'question', type: 'string', description: 'Your question, in a few words', required: true, rest: true, maxLength: 1000 },
+    articleOption,
+    { name: 'page', type: 'integer', description: 'Page of results (default 1)', min: 1 },
+  ],
+  schema: z.object({ question: z.string().trim().optional(), article: articleSchema, page: pageSchema }),
+  permission: 'everyone',
+  run({ question, article, page }, ctx) {
+    if (!question) {
+      return errorReply('ask', 'usage', 'Ask a question after /ask, e.g. /ask What did Japarov call for? (add --article <id> to search one briefing).');
+    }
+    let articleId: string | undefined;
+    if (article) {
+      const resolved = ctx.library.resolve(article);
+      if (!resolved.ok) return errorReply('ask', resolved.code, resolved.message);
+      articleId = resolved.article.id;
+    } else if (ctx.library.size === 0) {
+      return errorReply('ask', 'no-articles', 'No briefings are loaded yet.');
+    }
+    const answer = answerQuestion(ctx.library, question, { ...(articleId ? { articleId } : {}), page, perPage: PER_PAGE });
+    const title = truncate(`“${question.replace(/\s+/g, ' ')}”`, 150);
+    const notes: string[] = [];
+    if (answer.capped) notes.push(`Your question is long (${question.length.toLocaleString('en-US')} characters); I searched its first ${answer.terms.length} distinct terms.`);
+    if (answer.excerpts.length === 0) {
+      const hint = answer.suggestions.length ? ` Try: ${answer.suggestions.slice(0, 5).join(', ')}.` : ' Try other words, or /brief for an overview.';
+      const what = page > 1 ? `No more results for ${title}.` : `Nothing in the briefings answers ${title} well.`;
+      return okReply('ask', 'No good match', { text: [...notes, `${what}${hint}`].join(' ') });
+    }
+    const first = (page - 1) * PER_PAGE + 1;
+    const last = first + answer.excerpts.length - 1;
+    notes.push(answer.total > answer.excerpts.length || page > 1 ? `Results ${first}-${last} of ${answer.total}.` : '');
+    const actions: ReplyAction[] = [{ type: 'share', label: 'Share in channel' }];
+    if (last < answer.total) {
+      actions.push({
+        type: 'run',
+        label: 'More results',
+        invoke: { command: 'ask', options: { question, page: page + 1, ...(article ? { article } : {}) } },
+      });
+    }
+    for (const s of answer.sources.slice(0, 3)) {
+      actions.push({ type: 'run', label: `Source [${s.n}]`, invoke: { command: 'source', options: { n: s.n, article: s.articleId } } });
+    }
+    const articleIds = new Set(answer.excerpts.map((e) => e.articleId));
+    const only = articleIds.size === 1 ? ctx.library.get([...articleIds][0] as string)?.article : undefined;
+    const text = notes.filter(Boolean).join(' ');
+    return okReply('ask', title, {
+      ...(text ? { text } : {}),
+      excerpts: answer.excerpts,
+      sources: answer.sources,
+      actions,
+      ...(only ? { footer: byline(only) } : {}),
+    });
+  },
+});

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { byline, passageExcerpt, sourcesOfExcerpts } from '../src/core/cite.ts';
+import { defineCommand } from '../src/core/command.ts';
+import { articleOption, articleSchema, MAX_CHOICES, withArticle } from '../src/core/command-kit.ts';
+import { findScenario } from '../src/core/import/scenarios.ts';
+import { errorReply, okReply } from '../src/core/reply.ts';
+
+export default defineCommand({
+  name: 'scenario',
+  description: 'Show one of a briefing’s scenarios with its citations',
+  usage: '<name> [--article id]',
+  examples: ['/scenario central-asia', '/scenario asean', '/scenario 2'],
+  options: [
+    {
+      name: 'name',
+      type: 'string',
+      description: 'Scenario name, number or region (e.g. central-asia)',
+      required: true,
+      rest: true,
+      autocomplete: (ctx, partial, options) => {
+        const resolved = ctx.library.resolve(typeof options.article === 'string' ? options.article : undefined);
+        if (!resolved.ok) return [];
+        const wanted = partial.trim().toLowerCase();
+        return resolved.article.scenarios
+          .filter((s) => !wanted || s.slug.includes(wanted) || s.label.toLowerCase().includes(wanted) || s.aliases.some((a) => a.includes(wanted)))
+          .slice(0, MAX_CHOICES)
+          .map((s) => ({ name: s.label, value: s.slug }));
+      },
+    },
+    articleOption,
+  ],
+  schema: z.object({ name: z.string().trim().optional(), article: articleSchema }),
+  permission: 'everyone',
+  run({ name, article: ref }, ctx) {
+    return withArticle(ctx, 'scenario', ref, (article) => {
+      const list = article.scenarios.map((s) => `${s.slug} (${s.label})`).join(', ');
+      if (article.scenarios.length === 0) return errorReply('scenario', 'no-scenarios', `“${article.title}” has no named scenarios.`);
+      if (!name) {
+        return errorReply('scenario', 'usage', `Name a scenario after /scenario, e.g. /scenario ${article.scenarios[0]?.slug}. This briefing has: ${list}.`);
+      }
+      const scenario = findScenario(article, name);
+      if (!scenario) {
+        const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+        return errorReply('scenario', 'unknown-scenario', `No scenario "${shown}" in this briefing. It has: ${list}.`);
+      }
+      const excerpts = scenario.passageIds
+        .map((id) => article.passages.find((p) => p.id === id))
+        .filter((p) => p !== undefined)
+        .map((p, i) => passageExcerpt(p, i === 0 ? scenario.label : undefined));
+      const sources = sourcesOfExcerpts(article, excerpts);
+      return okReply('scenario', scenario.label, {
+        excerpts,
+        sources,
+        footer: byline(article),
+        actions: [
+          { type: 'share', label: 'Share in channel' },
+          ...sources.slice(0, 3).map((s) => ({ type: 'run' as const, label: `Source [${s.n}]`, invoke: { command: 'source', options: { n: s.n, article: article.id } } })),
+        ],
+      });
+    });
+  },
+});

@@ -1,0 +1,40 @@
+import { userInfo } from 'node:os';
+import type { AnyCommand, CommandContext, Services } from '../../core/command.ts';
+import { type DispatchLog, runLine } from '../../core/dispatch.ts';
+import type { Library } from '../../core/library.ts';
+import type { Reply } from '../../core/reply.ts';
+
+export interface ConsoleDeps {
+  library: Library;
+  commands: readonly AnyCommand[];
+  services: Services;
+  logger?: DispatchLog;
+  now?: () => Date;
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'operator';
+  }
+}
+
+/** The local operator: the terminal and CLI are trusted like a moderator. */
+export function consoleContext(deps: ConsoleDeps, platform: 'console' | 'cli'): CommandContext {
+  return {
+    library: deps.library,
+    user: { id: `local:${localUser()}`, name: localUser(), isModerator: true },
+    platform,
+    channel: { platform: 'console', id: 'terminal', name: 'terminal' },
+    now: deps.now ?? (() => new Date()),
+    services: deps.services,
+  };
+}
+
+/** A line typed in the terminal: `/command …`, or plain text taken as a question for /ask. */
+export function runConsoleLine(deps: ConsoleDeps, line: string, platform: 'console' | 'cli'): Promise<Reply> {
+  const trimmed = line.trim();
+  const commandLine = trimmed.startsWith('/') ? trimmed : `/ask ${trimmed}`;
+  return runLine(deps.commands, commandLine, consoleContext(deps, platform), deps.logger);
+}

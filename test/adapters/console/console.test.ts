@@ -1,0 +1,97 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../../commands/index.ts';
+import { runChat } from '../../../src/adapters/console/chat.ts';
+import { execBatch, execOnce } from '../../../src/adapters/console/exec.ts';
+import { renderText, sanitize } from '../../../src/adapters/console/render.ts';
+import type { ConsoleDeps } from '../../../src/adapters/console/session.ts';
+import { bundledLibrary } from '../../helpers/library.ts';
+
+const deps: ConsoleDeps = { library: await bundledLibrary(), commands, services: {} };
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('terminal chat', () => {
+  it('answers one command a line when piped and ends at end of input', async () => {
+    const out = collect();
+    const input = PassThrough.from(['/scenario central-asia\n/source 6\n']);
+    await runChat(deps, { input, output: out.stream, interactive: false });
+    const text = out.text();
+    expect(text).toContain('In the second scenario regarding Central Asia');
+    expect(text).toContain('TV BRICS');
+    expect(text).toContain('https://tvbrics.com/news/kitay-zapustil-novyy-gruzovoy-zheleznodorozhnyy-marshrut-v-strany-asean');
+    expect(text).toContain('accessed 2025-05-23');
+    expect(text).toContain('Guangxi');
+    expect(text).not.toContain('\x1b[');
+  });
+
+  it('takes plain text as a question', async () => {
+    const out = collect();
+    await runChat(deps, { input: PassThrough.from(['What did Japarov call for?\n']), output: out.stream, interactive: false });
+    expect(out.text()).toContain('Japarov');
+  });
+});
+
+describe('exec', () => {
+  it('exec "/source 6" --json prints one reply in the documented interface', async () => {
+    const out = collect();
+    const code = await execOnce(deps, '/source 6', true, out.stream);
+    expect(code).toBe(0);
+    const reply = JSON.parse(out.text());
+    expect(reply).toMatchObject({ ok: true, command: 'source' });
+    expect(reply.sources[0]).toMatchObject({ n: 6, title: expect.stringContaining('Kitay'), outlet: 'TV BRICS', accessed: '2025-05-23', url: expect.stringContaining('tvbrics.com') });
+    expect(reply.sources[0].articleId).toBe(reply.excerpts[0].articleId);
+    expect(reply.excerpts[0]).toMatchObject({ passageId: expect.stringMatching(/#p\d+$/), citations: [6] });
+    expect(reply.excerpts[0].passageText).toContain('Guangxi');
+    expect(reply.actions).toBeUndefined();
+  });
+
+  it('a user error exits 1 with the error object', async () => {
+    const out = collect();
+    const code = await execOnce(deps, '/source 10', true, out.stream);
+    expect(code).toBe(1);
+    expect(JSON.parse(out.text())).toEqual({ ok: false, command: 'source', error: { code: 'unknown-source', message: expect.stringContaining('sources 1-9') } });
+  });
+
+  it('batch mode prints one JSON reply a line, in order', async () => {
+    const out = collect();
+    const code = await execBatch(deps, PassThrough.from(['/source 6\n', '\n', '/scenario mars\n', '/brief\n']), true, out.stream);
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.ok, l.command])).toEqual([
+      [true, 'source'],
+      [false, 'scenario'],
+      [true, 'brief'],
+    ]);
+    expect(code).toBe(1);
+  });
+});
+
+describe('text rendering', () => {
+  it('strips terminal escape sequences from article text', () => {
+    expect(sanitize('a\x1b[31mred\x1b[0m\x07b\x1b]0;title\x07c')).toBe('aredbc');
+  });
+
+  it('appends citations the excerpt text lacks and bolds highlights in colour', () => {
+    const text = renderText(
+      {
+        ok: true,
+        command: 'ask',
+        title: 'T',
+        visibility: 'private',
+        excerpts: [{ articleId: 'a', passageId: 'a#p1', text: 'Rail time fell.', passageText: 'Rail time fell.', citations: [6], highlights: [[0, 4]] }],
+        sources: [],
+      },
+      { color: true },
+    );
+    expect(text).toContain('\x1b[1mRail\x1b[0m time fell. [6]');
+  });
+});

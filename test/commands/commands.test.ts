@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.ts';
+import { runLine } from '../../src/core/dispatch.ts';
+import type { OkReply, Reply } from '../../src/core/reply.ts';
+import { bundledLibrary, testContext, twoArticleLibrary } from '../helpers/library.ts';
+
+const library = await bundledLibrary();
+const run = (line: string) => runLine(commands, line, testContext(library));
+
+function ok(reply: Reply): OkReply {
+  if (!reply.ok) throw new Error(`expected an answer, got ${reply.error.code}: ${reply.error.message}`);
+  return reply;
+}
+
+function failure(reply: Reply) {
+  if (reply.ok) throw new Error(`expected an error, got "${reply.title}"`);
+  return reply.error;
+}
+
+describe('/source', () => {
+  it('source 6 shows TV BRICS with its link, access date and the Guangxi railway passage', async () => {
+    const reply = ok(await run('/source 6'));
+    expect(reply.sources).toEqual([
+      expect.objectContaining({ n: 6, outlet: 'TV BRICS', url: 'https://tvbrics.com/news/kitay-zapustil-novyy-gruzovoy-zheleznodorozhnyy-marshrut-v-strany-asean', accessed: '2025-05-23' }),
+    ]);
+    expect(reply.title).toContain('Kitay Zapustil');
+    expect(reply.excerpts).toHaveLength(1);
+    expect(reply.excerpts[0]?.passageText).toContain('Guangxi to Hanoi');
+    expect(reply.excerpts[0]?.citations).toEqual([6]);
+  });
+
+  it('source 10 on a 9-source briefing names the valid range', async () => {
+    const error = failure(await run('/source 10'));
+    expect(error.code).toBe('unknown-source');
+    expect(error.message).toContain('Source 10 does not exist');
+    expect(error.message).toContain('sources 1-9');
+  });
+
+  it('source abc explains that the argument is a whole number', async () => {
+    const error = failure(await run('/source abc'));
+    expect(error.code).toBe('invalid-option');
+    expect(error.message).toContain('"abc"');
+    expect(error.message).toContain('whole number such as 6');
+  });
+
+  it('source 0 explains that sources are numbered from 1', async () => {
+    const error = failure(await run('/source 0'));
+    expect(error.message).toContain('"0"');
+    expect(error.message).toContain('numbered from 1');
+  });
+
+  it('source with no number gives usage with the range', async () => {
+    const error = failure(await run('/source'));
+    expect(error.code).toBe('usage');
+    expect(error.message).toContain('sources 1-9');
+  });
+});
+
+describe('/scenario', () => {
+  it('scenario central-asia returns the second-scenario paragraph', async () => {
+    const reply = ok(await run('/scenario central-asia'));
+    expect(reply.excerpts[0]?.text).toMatch(/^In the second scenario regarding Central Asia/);
+    expect(reply.excerpts[0]?.label).toMatch(/Central Asia/);
+    expect(reply.title).toMatch(/Central Asia/);
+  });
+
+  it.each(['Central Asia', 'CENTRAL-ASIA', '2', 'second'])('scenario "%s" finds the Central Asia scenario', async (name) => {
+    const reply = ok(await run(`/scenario ${name}`));
+    expect(reply.excerpts[0]?.text).toContain('second scenario regarding Central Asia');
+  });
+
+  it.each(['asean', 'southeast-asia', 'Southeast Asia', '1', 'first'])('scenario "%s" finds the ASEAN scenario', async (name) => {
+    const reply = ok(await run(`/scenario ${name}`));
+    expect(reply.excerpts[0]?.text).toContain('In the first scenario');
+  });
+
+  it('scenario mars lists the scenarios that exist', async () => {
+    const error = failure(await run('/scenario mars'));
+    expect(error.code).toBe('unknown-scenario');
+    expect(error.message).toContain('"mars"');
+    expect(error.message).toContain('asean');
+    expect(error.message).toContain('central-asia');
+  });
+});
+
+describe('/ask', () => {
+  it('an empty ask gives usage', async () => {
+    const error = failure(await run('/ask'));
+    expect(error.code).toBe('usage');
+    expect(error.message).toContain('/ask What did Japarov call for?');
+  });
+
+  it('answers with cited excerpts and resolved sources', async () => {
+    const reply = ok(await run('/ask How much time does the new Guangxi freight service save?'));
+    const top = reply.excerpts[0];
+    expect(top?.passageText).toContain('26 hours');
+    expect(top?.citations).toContain(6);
+    expect(reply.sources.map((s) => s.n)).toContain(6);
+    expect(reply.actions?.[0]).toEqual({ type: 'share', label: 'Share in channel' });
+  });
+
+  it('a 5,000-character question gets a clear answer, not a crash', async () => {
+    // A pasted wall of text: the briefing's own paragraphs, cut to 5,000 characters.
+    const question = library.list()[0]!.article.passages.map((p) => p.text).join(' ').slice(0, 5000);
+    const reply = ok(await run(`/ask ${question}`));
+    expect(reply.text).toContain('5,000 characters');
+  });
+
+  it('a question with nothing relevant says so and suggests terms instead of noise', async () => {
+    const reply = ok(await run('/ask zebra quantum pizza'));
+    expect(reply.excerpts).toHaveLength(0);
+    expect(reply.text).toContain('Nothing in the briefings answers');
+  });
+});
+
+describe('/brief, /sources, /articles, /help', () => {
+  it('brief shows title, author, key points, scenarios, source count and other languages', async () => {
+    const reply = ok(await run('/brief'));
+    expect(reply.title).toBe('Central Asia and Southeast Asia in China’s “Counter-Balancing” Strategy');
+    expect(reply.text).toContain('By Ergün Mamedov');
+    expect(reply.text).toContain('9 sources');
+    expect(reply.text).toContain('Türkçe');
+    expect(reply.items?.filter((i) => i.label === 'Key point')).toHaveLength(3);
+    expect(reply.items?.filter((i) => i.label === 'Scenario').map((i) => i.text)).toEqual([expect.stringContaining('/scenario asean'), expect.stringContaining('/scenario central-asia')]);
+  });
+
+  it('sources lists all nine with outlets', async () => {
+    const reply = ok(await run('/sources'));
+    expect(reply.sources.map((s) => s.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(reply.sources[4]).toMatchObject({ author: 'Matthew Johnson', outlet: 'The Jamestown' });
+  });
+
+  it('articles lists the bundled briefing by id', async () => {
+    const reply = ok(await run('/articles'));
+    expect(reply.items?.[0]?.label).toBe(library.list()[0]?.article.id);
+  });
+
+  it('help lists every command', async () => {
+    const reply = ok(await run('/help'));
+    for (const c of ['/ask', '/scenario', '/source', '/sources', '/brief', '/articles', '/help']) {
+      expect(reply.items?.some((i) => i.label?.startsWith(c))).toBe(true);
+    }
+  });
+
+  it('an unknown command lists the known ones', async () => {
+    const error = failure(await run('/weather'));
+    expect(error.code).toBe('unknown-command');
+    expect(error.message).toContain('"/weather"');
+    expect(error.message).toContain('/ask');
+    expect(error.message).toContain('/scenario');
+  });
+});
+
+describe('several briefings', () => {
+  it('commands default to the newest briefing and accept an id prefix', async () => {
+    const two = await twoArticleLibrary();
+    const [newest, older] = two.list();
+    const ctx = testContext(two);
+    const brief = ok(await runLine(commands, '/brief', ctx));
+    expect(brief.title).toBe(newest?.article.title);
+    const prefix = older?.article.id.slice(0, 12) ?? '';
+    const olderBrief = ok(await runLine(commands, `/brief --article ${prefix}`, ctx));
+    expect(olderBrief.title).toBe(older?.article.title);
+    const source = ok(await runLine(commands, `/source 6 --article ${prefix}`, ctx));
+    expect(source.sources[0]?.outlet).toBe('TV BRICS');
+  });
+
+  it('an unknown article id names it and lists the known ones', async () => {
+    const error = failure(await runLine(commands, '/brief --article nosuch', testContext(await twoArticleLibrary())));
+    expect(error.code).toBe('unknown-article');
+    expect(error.message).toContain('"nosuch"');
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('no tokens at all means the terminal chat with the shipped defaults', () => {
+    const config = loadConfig({});
+    expect(config.console).toBe(true);
+    expect(config.slack).toBeUndefined();
+    expect(config.discord).toBeUndefined();
+    expect(config.BRIEFING_CONTENT_DIR).toBe('./content');
+    expect(config.DEFAULT_TIMEZONE).toBe('Europe/Istanbul');
+  });
+
+  it('Slack with a token and a signing secret runs in HTTP mode, with an app token in Socket Mode', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slack?.mode).toBe('http');
+    const socket = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(socket.slack?.mode).toBe('socket');
+    expect(socket.console).toBe(false);
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', DISCORD_GUILD_ID: '1', PORT: 'eighty', DEFAULT_TIMEZONE: 'Mars/Olympus' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).message;
+      expect(text).toContain('PORT');
+      expect(text).toContain('DEFAULT_TIMEZONE');
+    }
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', DISCORD_GUILD_ID: '1' });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems.some((p) => p.includes('SLACK_SIGNING_SECRET'))).toBe(true);
+      expect(problems.some((p) => p.includes('DISCORD_TOKEN'))).toBe(true);
+    }
+  });
+
+  it('a malformed API URL names the variable and an example', () => {
+    expect(() => loadConfig({ SLACK_API_URL: 'not a url' })).toThrow(/SLACK_API_URL must be a URL/);
+  });
+
+  it('CONSOLE=on keeps the terminal chat next to a chat platform', () => {
+    expect(loadConfig({ DISCORD_TOKEN: 't', CONSOLE: 'on' }).console).toBe(true);
+  });
+});
