@@ -76,7 +76,7 @@ export function renderText(reply: Reply, options: TextRenderOptions = {}): strin
   }
   for (const e of reply.excerpts) {
     lines.push('');
-    if (e.label) lines.push(bold(sanitize(e.label)));
+    if (e.label && e.label !== reply.title) lines.push(bold(sanitize(e.label)));
     lines.push(wrap(excerptText(e, color), width, '  '));
     lines.push(dim(`  — ${e.passageId}`));
   }
