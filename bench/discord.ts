@@ -1,0 +1,177 @@
+import { mkdir } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { commands } from '../commands/index.ts';
+import { startDiscord } from '../src/adapters/discord/start.ts';
+import { Library } from '../src/core/library.ts';
+import { loadOrBuild } from '../src/core/search/snapshot.ts';
+import { startFakeDiscord } from '../test/fakes/discord.ts';
+import { chatInput } from '../test/fakes/discord-interactions.ts';
+import { generateCorpus } from './corpus.ts';
+import { benchQuestions } from './lib/queries.ts';
+import { fmt, quantile, timed } from './lib/stats.ts';
+
+/**
+ * `npm run bench:discord [-- --articles 10000 --seconds 10 --in-flight 50 --command ask]`: a
+ * real discord.js client logged in to the loopback gateway fake answers `/ask` interactions
+ * with the synthetic corpus loaded. The fake (Discord's side: gateway, REST and the load that
+ * keeps a fixed number of interactions in flight) runs on its own thread, as Discord is not in
+ * the bot's process; latency runs from the gateway dispatch to the interaction callback
+ * arriving at the fake REST server.
+ */
+
+interface LoadOptions {
+  inFlight: number;
+  seconds: number;
+  command: string;
+}
+
+/** One measured interaction, in epoch milliseconds (comparable across threads). */
+interface Sample {
+  id: string;
+  dispatched: number;
+  answered: number;
+  type: number;
+  embeds: boolean;
+}
+
+const epoch = () => performance.timeOrigin + performance.now();
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/** Discord's side, on a worker thread: the fake, and the load it pushes through the gateway. */
+async function discordSide(options: LoadOptions): Promise<void> {
+  const port = parentPort as NonNullable<typeof parentPort>;
+  const fake = await startFakeDiscord({ record: false });
+  port.postMessage({ type: 'listening', apiUrl: fake.apiUrl, applicationId: fake.applicationId });
+  await fake.whenReady();
+  const questions = benchQuestions(2_000, 4242);
+  const pending = new Map<string, { id: string; dispatched: number; measured: boolean }>();
+  const samples: Sample[] = [];
+  let next = 0;
+  let measuring = false;
+  let stopAt = Number.POSITIVE_INFINITY;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  const push = () => {
+    const question = questions[next++ % questions.length] as string;
+    const actor = { userId: String(1_300_000_000_000_000_000n + BigInt(next % 500)) };
+    const built = chatInput(fake.applicationId, options.command, options.command === 'ask' ? { question } : {}, { actor });
+    fake.pushInteraction(built.payload);
+    pending.set(`/interactions/${built.id}/${built.token}/callback`, { id: built.id, dispatched: epoch(), measured: measuring });
+  };
+
+  fake.onRequest((req) => {
+    const started = pending.get(req.path);
+    if (!started) return;
+    pending.delete(req.path);
+    const body = req.body as { type?: number; data?: { embeds?: unknown[] } };
+    if (started.measured) {
+      const answered = performance.timeOrigin + req.at;
+      samples.push({
+        id: started.id,
+        dispatched: started.dispatched,
+        answered,
+        type: body.type ?? 0,
+        embeds: Boolean(body.data?.embeds?.length),
+      });
+    }
+    if (epoch() < stopAt) push();
+    else if (pending.size === 0) finish();
+  });
+
+  for (let i = 0; i < options.inFlight; i++) push();
+  await new Promise<void>((resolve) => setTimeout(resolve, 2_000)); // warm-up: JIT, caches
+  measuring = true;
+  const start = epoch();
+  stopAt = start + options.seconds * 1_000;
+  await finished;
+  port.postMessage({ type: 'done', samples, elapsedMs: epoch() - start });
+  await fake.close();
+}
+
+async function botSide(): Promise<void> {
+  const articles = Number(arg('articles', '10000'));
+  const options: LoadOptions = {
+    inFlight: Number(arg('in-flight', '50')),
+    seconds: Number(arg('seconds', '10')),
+    command: arg('command', 'ask'),
+  };
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(
+    `bench:discord — /${options.command}, ${articles.toLocaleString('en-US')} articles, ${options.inFlight} in flight, ${options.seconds} s`,
+  );
+
+  const corpus = await timed(() => generateCorpus({ articles, seed: 7 }));
+  const cache = fileURLToPath(new URL('./.cache/', import.meta.url));
+  await mkdir(cache, { recursive: true });
+  const loaded = await timed(() => loadOrBuild({ articles: corpus.value, snapshotPath: `${cache}discord-index-${articles}.bin` }));
+  const library = new Library(loaded.value.index);
+  for (const a of corpus.value) library.add(a, { addedAt: '2025-01-01T00:00:00.000Z', origin: 'content' });
+  log(
+    `  corpus ${fmt(corpus.ms / 1000, 1)} s; index ${loaded.value.from} in ${fmt(loaded.ms / 1000, 1)} s; ${library.size} articles loaded`,
+  );
+
+  // Worker threads do not inherit tsx's loader: register it there, then load this file.
+  const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: options });
+  const messages: { type: string; [key: string]: unknown }[] = [];
+  let wake: () => void = () => {};
+  worker.on('message', (m) => {
+    messages.push(m);
+    wake();
+  });
+  worker.on('error', (err) => {
+    throw err;
+  });
+  const next = async (type: string) => {
+    for (;;) {
+      const found = messages.find((m) => m.type === type);
+      if (found) return found;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
+
+  const { apiUrl, applicationId } = (await next('listening')) as unknown as { apiUrl: string; applicationId: string };
+  const adapter = await startDiscord({
+    config: { token: 'bench-token', applicationId, apiUrl },
+    library,
+    commands,
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+    rest: { retries: 0 },
+  });
+  const reachedHandler = new Map<string, number>();
+  // When discord.js hands the interaction over; the rest of the latency is the answer itself.
+  adapter.client.prependListener('interactionCreate', (interaction) => void reachedHandler.set(interaction.id, epoch()));
+
+  const { samples, elapsedMs } = (await next('done')) as unknown as { samples: Sample[]; elapsedMs: number };
+  await adapter.stop();
+  await worker.terminate();
+
+  const latencies = samples.map((s) => s.answered - s.dispatched).sort((a, b) => a - b);
+  const queued = samples.map((s) => (reachedHandler.get(s.id) ?? s.answered) - s.dispatched).sort((a, b) => a - b);
+  const deferred = samples.filter((s) => s.type === 5).length;
+  const failed = samples.filter((s) => s.type === 4 && !s.embeds).length;
+  const seconds = elapsedMs / 1000;
+  log(
+    `  ${samples.length.toLocaleString('en-US')} /${options.command} answered in ${fmt(seconds, 1)} s: ${fmt(samples.length / seconds, 0)} interactions/s`,
+  );
+  log(
+    `  dispatch → callback: p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies.at(-1) ?? 0, 1)} ms (goal p99 <= 50 ms)`,
+  );
+  log(`  of which dispatch → handler start: p50 ${fmt(quantile(queued, 0.5), 1)} ms, p99 ${fmt(quantile(queued, 0.99), 1)} ms`);
+  log(`  deferred answers: ${deferred}; answers without embeds (error replies): ${failed}`);
+}
+
+if (isMainThread) await botSide();
+else await discordSide(workerData as LoadOptions);

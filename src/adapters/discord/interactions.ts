@@ -1,0 +1,189 @@
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  MessageFlags,
+  type RepliableInteraction,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { AnyCommand } from '../../core/command.ts';
+import { findCommand, runCommand } from '../../core/dispatch.ts';
+import type { Invocation, Reply } from '../../core/reply.ts';
+import { decodeButton, type InvocationCache, replyButtons } from './components.ts';
+import { type ContextDeps, contextFor, rawOptions, shareableOptions } from './context.ts';
+import { cut, escapeFit, plainSafe } from './escape.ts';
+import { type DiscordMessage, LIMITS } from './limits.ts';
+import { renderError, renderReply } from './render.ts';
+
+/**
+ * Answers slash commands, autocomplete and button presses. Answers are private (ephemeral)
+ * unless shared; anything not ready within `deferAfterMs` is deferred and then edited, so
+ * Discord's 3-second deadline is always met.
+ */
+
+export interface InteractionDeps extends ContextDeps {
+  commands: readonly AnyCommand[];
+  logger: Logger;
+  cache: InvocationCache;
+  /** How long to wait for a command before deferring (Discord allows 3 s for the first answer). */
+  deferAfterMs: number;
+}
+
+interface Presentation {
+  public: boolean;
+  invocation?: Invocation;
+  sharedBy?: string;
+}
+
+export function createInteractionHandler(deps: InteractionDeps): (interaction: Interaction) => Promise<void> {
+  return async (interaction) => {
+    try {
+      if (interaction.isChatInputCommand()) await onCommand(interaction, deps);
+      else if (interaction.isAutocomplete()) await onAutocomplete(interaction, deps);
+      else if (interaction.isButton()) await onButton(interaction, deps);
+    } catch (err) {
+      deps.logger.error({ err, interactionId: interaction.id, type: interaction.type }, 'discord interaction failed');
+      if (interaction.isRepliable())
+        await tellPrivately(interaction, 'Something went wrong on our side; the error was logged. Try again in a moment.');
+    }
+  };
+}
+
+async function onCommand(interaction: ChatInputCommandInteraction, deps: InteractionDeps): Promise<void> {
+  const found = findCommand(deps.commands, interaction.commandName);
+  if (!('run' in found)) return send(interaction, [{ content: renderError(found.ok ? '' : found.error.message), embeds: [] }], false);
+  const raw = rawOptions(interaction.options.data);
+  const ctx = contextFor(interaction, deps);
+  const options = shareableOptions(raw);
+  const presentation: Presentation = { public: false, ...(options ? { invocation: { command: found.name, options } } : {}) };
+  await answer(interaction, () => runCommand(found, raw, ctx, deps.logger), presentation, deps);
+}
+
+async function onButton(interaction: ButtonInteraction, deps: InteractionDeps): Promise<void> {
+  const decoded = decodeButton(interaction.customId, deps.cache);
+  if (!decoded) return;
+  if ('expired' in decoded) {
+    return tellPrivately(interaction, 'This button has expired (buttons with long questions last 15 minutes). Run the command again.');
+  }
+  const { invocation } = decoded;
+  const found = findCommand(deps.commands, invocation.command);
+  if (!('run' in found)) return tellPrivately(interaction, found.ok ? 'Unknown command.' : found.error.message);
+  const ctx = contextFor(interaction, deps);
+  const share = decoded.kind === 'share';
+  const presentation: Presentation = share ? { public: true, invocation, sharedBy: interaction.user.id } : { public: false, invocation };
+  await answer(interaction, () => runCommand(found, { ...invocation.options }, ctx, deps.logger), presentation, deps);
+}
+
+async function onAutocomplete(interaction: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {
+  const command = deps.commands.find((c) => c.name === interaction.commandName);
+  const focused = interaction.options.getFocused(true);
+  const raw = rawOptions(interaction.options.data);
+  const declared = raw.subcommand ? command?.subcommands?.find((s) => s.name === raw.subcommand)?.options : command?.options;
+  const option = declared?.find((o) => o.name === focused.name);
+  if (!option?.autocomplete) return interaction.respond([]);
+  const { [focused.name]: _typed, ...others } = raw;
+  let choices: { name: string; value: string | number }[] = [];
+  try {
+    choices = option.autocomplete(contextFor(interaction, deps), String(focused.value ?? ''), others);
+  } catch (err) {
+    deps.logger.warn({ err, command: interaction.commandName, option: focused.name }, 'autocomplete failed');
+  }
+  const valid = choices
+    .map((c) => ({
+      name: cut(plainSafe(c.name.replace(/\s+/g, ' ').trim()), LIMITS.choiceName) || String(c.value),
+      value: option.type === 'integer' ? Number(c.value) : cut(String(c.value), LIMITS.choiceValue),
+    }))
+    .filter((c) => (typeof c.value === 'number' ? Number.isInteger(c.value) : c.value.length > 0))
+    .slice(0, LIMITS.choices);
+  await interaction.respond(valid);
+}
+
+/** Runs `work`, deferring when it is slow, then sends the rendered reply (split if long). */
+async function answer(
+  interaction: RepliableInteraction,
+  work: () => Promise<Reply>,
+  how: Presentation,
+  deps: InteractionDeps,
+): Promise<void> {
+  const defer = () => interaction.deferReply(how.public ? {} : { flags: MessageFlags.Ephemeral });
+  // Discord's 3 s run from the interaction's creation, not from when we got to it: time spent
+  // queued behind other work counts. An age outside 0-3 s means clock skew, so it is ignored.
+  const age = Date.now() - interaction.createdTimestamp;
+  const budget = deps.deferAfterMs - (age > 0 && age < 3_000 ? age : 0);
+  if (budget <= 0) await defer();
+  const pending = work();
+  pending.catch(() => {}); // a failure surfaces at `await pending` below
+  if (!interaction.deferred) {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), budget);
+    });
+    const first = await Promise.race([pending.then(() => 'done' as const), slow]);
+    clearTimeout(timer);
+    if (first === 'slow') await defer();
+  }
+  const reply = await pending;
+  const messages = present(reply, how, deps);
+  const isPublic = reply.ok && (how.public || reply.visibility === 'public');
+  if (isPublic && interaction.deferred && interaction.ephemeral) {
+    // Deferred privately before we knew the answer was public: post it, then say so privately.
+    await send(interaction, messages, true, { asFollowUps: true });
+    await interaction.editReply({ content: 'Posted in the channel.', embeds: [], components: [] });
+    return;
+  }
+  await send(interaction, messages, isPublic);
+}
+
+/** The messages for a reply: the shared-by line, embeds, and buttons under the last message. */
+function present(reply: Reply, how: Presentation, deps: InteractionDeps): DiscordMessage[] {
+  const messages = renderReply(reply);
+  if (!reply.ok) return messages;
+  const last = messages.at(-1) as DiscordMessage;
+  const rows = replyButtons(reply, {
+    shareable: !how.public,
+    cache: deps.cache,
+    ...(how.invocation ? { invocation: how.invocation } : {}),
+  });
+  if (rows.length) last.components = rows;
+  if (how.sharedBy && how.invocation) {
+    const first = messages[0] as DiscordMessage;
+    first.content = `<@${how.sharedBy}> shared ${escapeFit(describeInvocation(how.invocation), 300)}`;
+  }
+  return messages;
+}
+
+/** `/ask question:What did Japarov call for?` */
+export function describeInvocation(invocation: Invocation): string {
+  const { subcommand, ...rest } = invocation.options;
+  const parts = [`/${invocation.command}`];
+  if (subcommand !== undefined) parts.push(String(subcommand));
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key}:${String(value)}`);
+  return parts.join(' ');
+}
+
+/** Sends the first message as the interaction's answer (or edits the deferred one), the rest as followups. */
+async function send(
+  interaction: RepliableInteraction,
+  messages: DiscordMessage[],
+  isPublic: boolean,
+  options: { asFollowUps?: boolean } = {},
+): Promise<void> {
+  const flags = isPublic ? {} : { flags: MessageFlags.Ephemeral as const };
+  const [first, ...rest] = messages;
+  if (!first) return;
+  if (options.asFollowUps) await interaction.followUp({ ...first, ...flags });
+  else if (interaction.deferred) await interaction.editReply(first);
+  else await interaction.reply({ ...first, ...flags });
+  for (const message of rest) await interaction.followUp({ ...message, ...flags });
+}
+
+async function tellPrivately(interaction: RepliableInteraction, text: string): Promise<void> {
+  const message = { content: renderError(text), flags: MessageFlags.Ephemeral as const };
+  try {
+    if (interaction.deferred || interaction.replied) await interaction.followUp(message);
+    else await interaction.reply(message);
+  } catch {
+    // The interaction token may have expired; the failure is already logged.
+  }
+}
