@@ -1,0 +1,254 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { ChannelSender } from '../../core/channel.ts';
+import type { AnyCommand, Services } from '../../core/command.ts';
+import { BotError } from '../../core/errors.ts';
+import type { Library } from '../../core/library.ts';
+import { DeliveryLog, deliveryKey } from './dedupe.ts';
+import { slackDownloader } from './download.ts';
+import { type SlackExtension, slackExtensions } from './extensions.ts';
+import { registerActionHandlers } from './handlers/actions.ts';
+import { registerCommandHandler } from './handlers/commands.ts';
+import { registerMentionHandler } from './handlers/mentions.ts';
+import { type HealthReport, healthHandler, startHealthServer } from './health.ts';
+import { InvocationCodec } from './invocation.ts';
+import { SlackKit } from './kit.ts';
+import { boltLogger, makeScrubber, safeError } from './log.ts';
+import { Moderators } from './moderators.ts';
+import { slackChannelSender } from './sender.ts';
+import { guardRequests } from './signature.ts';
+import { WorkQueue } from './work-queue.ts';
+
+/**
+ * The configuration the Slack adapter reads: a slice of src/config.ts `Config`, so the whole
+ * config can be passed. `slack` must be set (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET).
+ */
+export interface SlackConfig {
+  slack?: Config['slack'];
+  SLACK_API_URL?: string | undefined;
+  SLACK_COMMAND_PREFIX: string;
+  SLACK_MODERATORS: readonly string[];
+  SLACK_MODERATOR_GROUP?: string | undefined;
+  PORT: number;
+  HOST: string;
+  REGISTER_MAX_BYTES: number;
+  REGISTER_URL_TIMEOUT_MS: number;
+}
+
+export interface SlackDeps {
+  config: SlackConfig;
+  library: Library;
+  commands: readonly AnyCommand[];
+  services: Services;
+  logger: Logger;
+  /** What GET /healthz answers: whether the index is loaded and each adapter is connected. */
+  health: () => HealthReport;
+  /** Extra handlers (default: `slackExtensions`). */
+  extensions?: readonly SlackExtension[];
+  now?: () => Date;
+  /** Time the answer may take and still ride on the acknowledgement (default 2,000 ms; Slack allows 3 s). */
+  ackBudgetMs?: number;
+  /** Web API retry policy (default: 3 retries with backoff; a 429 always waits its Retry-After). */
+  retryConfig?: webApi.RetryOptions;
+  /** Command work queue: parallel jobs (default 4) and the longest expected wait before answering "busy" (default 10 s). */
+  queue?: { concurrency?: number; maxWaitMs?: number };
+  /** Socket Mode ping timeouts, for tests. */
+  socket?: { clientPingTimeout?: number; serverPingTimeout?: number };
+}
+
+/** The running Slack adapter. */
+export interface SlackAdapter {
+  readonly app: App;
+  readonly mode: 'http' | 'socket';
+  /** Port of the HTTP server (the Bolt receiver, or the /healthz server in Socket Mode). */
+  readonly port: number | undefined;
+  readonly sender: ChannelSender;
+  readonly kit: SlackKit;
+  health(): { connected: boolean; mode: 'http' | 'socket' };
+  stop(): Promise<void>;
+}
+
+export const SLACK_API_URL = 'https://slack.com/api/';
+export const EVENTS_PATH = '/slack/events';
+/** Largest request body accepted; Slack's own payloads stay far below it. */
+export const BODY_LIMIT = 512 * 1024;
+
+const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 };
+
+/**
+ * Builds and starts the Slack app: HTTP mode on PORT at /slack/events (slash commands,
+ * interactivity, events), or Socket Mode when an app token is configured; GET /healthz either
+ * way. Resolves once it is listening (HTTP) or connected (Socket Mode).
+ */
+export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
+  const { config } = deps;
+  if (!config.slack) throw new BotError('slack-config', 'The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+  const { botToken, signingSecret, appToken, mode } = config.slack;
+  const scrub = makeScrubber([botToken, signingSecret, appToken]);
+  const logger = deps.logger.child({ adapter: 'slack' });
+  const bolt = boltLogger(logger, scrub);
+  const apiUrl = config.SLACK_API_URL ?? SLACK_API_URL;
+  const slackApiUrl = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+  const clientOptions = (): webApi.WebClientOptions => ({ slackApiUrl, logger: bolt, retryConfig: deps.retryConfig ?? DEFAULT_RETRY });
+  const now = deps.now ?? (() => new Date());
+
+  const identity = await verifyToken(new webApi.WebClient(botToken, clientOptions()), scrub);
+  let listening = false;
+  let socketConnected = false;
+
+  const gauge = { inFlight: 0 };
+  let receiver: Receiver;
+  if (mode === 'socket') {
+    const socketReceiver = new SocketModeReceiver({
+      appToken: appToken as string,
+      logger: bolt,
+      installerOptions: { clientOptions: clientOptions() },
+      ...deps.socket,
+    });
+    socketReceiver.client.on('connected', () => {
+      socketConnected = true;
+    });
+    for (const state of ['disconnected', 'reconnecting', 'disconnecting']) {
+      socketReceiver.client.on(state, () => {
+        socketConnected = false;
+      });
+    }
+    receiver = socketReceiver;
+  } else {
+    const httpReceiver = new HTTPReceiver({
+      signingSecret,
+      endpoints: EVENTS_PATH,
+      logger: bolt,
+      bodyLimit: BODY_LIMIT,
+      customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(deps.health) }],
+    });
+    httpReceiver.requestListener = guardRequests(httpReceiver.requestListener, {
+      endpoints: [EVENTS_PATH],
+      bodyLimit: BODY_LIMIT,
+      now: () => now().getTime(),
+      onReject: (reason, req) => logger.warn({ reason, path: req.url }, 'refused a Slack request'),
+      gauge,
+    });
+    receiver = httpReceiver;
+  }
+
+  const app = new App({
+    token: botToken,
+    botId: identity.botId,
+    botUserId: identity.userId,
+    receiver,
+    logger: bolt,
+    clientOptions: clientOptions(),
+    convoStore: false,
+  });
+  app.error(async (error) => {
+    logger.error({ err: safeError(error, scrub) }, 'unhandled error in a Slack handler');
+  });
+
+  const kit = new SlackKit({
+    commands: deps.commands,
+    library: deps.library,
+    services: deps.services,
+    logger,
+    scrub,
+    codec: new InvocationCodec(),
+    deliveries: new DeliveryLog({ now: () => now().getTime() }),
+    moderators: new Moderators({
+      userIds: config.SLACK_MODERATORS,
+      ...(config.SLACK_MODERATOR_GROUP ? { groupId: config.SLACK_MODERATOR_GROUP } : {}),
+      client: app.client,
+      now: () => now().getTime(),
+      onError: (error) => logger.warn({ err: safeError(error, scrub) }, 'could not read the Slack moderator group'),
+    }),
+    prefix: config.SLACK_COMMAND_PREFIX,
+    now,
+    queue: new WorkQueue(deps.queue ?? {}),
+    othersWaiting: () => Math.max(0, gauge.inFlight - 1),
+    download: slackDownloader({
+      token: botToken,
+      apiUrl: slackApiUrl,
+      maxBytes: config.REGISTER_MAX_BYTES,
+      timeoutMs: config.REGISTER_URL_TIMEOUT_MS,
+    }),
+  });
+
+  app.use(async (args) => {
+    const key = deliveryKey(args.body);
+    if (key && kit.deliveries.seen(key)) {
+      logger.info({ key, retryNum: args.context.retryNum, retryReason: args.context.retryReason }, 'ignored a repeated Slack delivery');
+      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+      return;
+    }
+    await args.next();
+  });
+  registerCommandHandler(app, kit, { ackBudgetMs: deps.ackBudgetMs ?? 2000 });
+  registerActionHandlers(app, kit);
+  registerMentionHandler(app, kit);
+  for (const extension of deps.extensions ?? slackExtensions) extension.register(app, kit);
+
+  const senderClient = new webApi.WebClient(botToken, {
+    ...clientOptions(),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 1, minTimeout: 500 },
+  });
+  const sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
+
+  let server: Server | undefined;
+  let healthServer: Server | undefined;
+  if (mode === 'socket') {
+    healthServer = await startHealthServer(deps.health, config.PORT, config.HOST);
+    try {
+      await app.start();
+    } catch (error) {
+      healthServer.close();
+      throw new BotError(
+        'slack-socket',
+        `Socket Mode could not connect (${scrub(error instanceof Error ? error.message : String(error))}); check SLACK_APP_TOKEN`,
+        {
+          cause: error,
+        },
+      );
+    }
+  } else {
+    server = (await app.start({ port: config.PORT, host: config.HOST })) as Server;
+    listening = true;
+    server.on('close', () => {
+      listening = false;
+    });
+  }
+  const bound = (server ?? healthServer)?.address() as AddressInfo | null | undefined;
+  logger.info({ mode, port: bound?.port, bot: identity.userId }, 'Slack app started');
+
+  return {
+    app,
+    mode,
+    port: bound?.port,
+    sender,
+    kit,
+    health: () => ({ connected: mode === 'socket' ? socketConnected : listening, mode }),
+    async stop() {
+      await app.stop().catch((error: unknown) => logger.warn({ err: safeError(error, scrub) }, 'stopping the Slack app failed'));
+      if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
+      listening = false;
+      socketConnected = false;
+    },
+  };
+}
+
+/** Calls auth.test once, so a wrong token fails at start with a clear message. */
+async function verifyToken(client: webApi.WebClient, scrub: (text: string) => string): Promise<{ botId: string; userId: string }> {
+  try {
+    const result = await client.auth.test();
+    if (!result.user_id || !result.bot_id) throw new Error('auth.test did not return a bot user (is SLACK_BOT_TOKEN a bot token, xoxb-…?)');
+    return { botId: result.bot_id, userId: result.user_id };
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    const why = code ?? scrub(error instanceof Error ? error.message : String(error));
+    throw new BotError('slack-auth', `Slack rejected SLACK_BOT_TOKEN at start (${why}); check the token and SLACK_API_URL`, {
+      cause: error,
+    });
+  }
+}

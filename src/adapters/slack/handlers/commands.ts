@@ -1,0 +1,70 @@
+import type { App } from '@slack/bolt';
+import type { Invocation, Reply } from '../../../core/reply.ts';
+import { MAX_RESPONSE_MESSAGES, type SlackKit } from '../kit.ts';
+
+/**
+ * Every slash command lands here: `/<prefix><name>` for each command and the umbrella
+ * `/briefing <name> …`.
+ *
+ * When nothing else is waiting, the answer rides on the acknowledgement if it is ready within
+ * the ack budget (otherwise the acknowledgement says it is on its way). When other requests are
+ * waiting or work is queued, the acknowledgement goes out at once, empty, and the answer
+ * follows through respond(): acknowledgements never queue behind searches. Further parts of a
+ * long answer always go through respond().
+ */
+
+type Outcome = { reply: Reply; invocation?: Invocation };
+
+export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBudgetMs: number }): void {
+  app.command(/^\/[a-z0-9_-]+$/i, async ({ command, ack, respond }) => {
+    const { name, text } = kit.resolveSlash(command.command, command.text ?? '');
+    if (kit.queue.full) {
+      const busy = kit.busy(name);
+      await ack({ response_type: 'ephemeral', text: busy.text, blocks: busy.blocks as never });
+      return;
+    }
+    const pressed = kit.othersWaiting() > 0 || kit.queue.load > 0;
+    const work: Promise<Outcome> = kit.queue
+      .run(async () => {
+        const ctx = await kit.contextFor({
+          userId: command.user_id,
+          userName: command.user_name,
+          channelId: command.channel_id,
+          channelName: command.channel_name,
+          teamId: command.team_id,
+        });
+        return kit.runText(name, text, ctx);
+      })
+      .catch((error: unknown) => {
+        kit.logError(error, 'Slack command failed', { command: name });
+        return {
+          reply: { ok: false, command: name, error: { code: 'internal', message: `/${name} failed on our side; try again in a moment.` } },
+        };
+      });
+
+    if (pressed) {
+      await ack();
+      const outcome = await work;
+      await kit.respondAll(respond, kit.render(outcome.reply, outcome.invocation, { maxMessages: MAX_RESPONSE_MESSAGES }), outcome.reply);
+      return;
+    }
+
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), options.ackBudgetMs);
+    });
+    const early = await Promise.race([work, late]);
+    clearTimeout(timer);
+
+    if (early) {
+      const [first, ...rest] = kit.render(early.reply, early.invocation, { maxMessages: MAX_RESPONSE_MESSAGES + 1 });
+      await ack(first ? kit.response(first, early.reply) : undefined);
+      if (rest.length) await kit.respondAll(respond, rest, early.reply);
+      return;
+    }
+
+    await ack({ response_type: 'ephemeral', text: `Working on ${kit.slashName(name)}…` });
+    const outcome = await work;
+    await kit.respondAll(respond, kit.render(outcome.reply, outcome.invocation, { maxMessages: MAX_RESPONSE_MESSAGES }), outcome.reply);
+  });
+}

@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { commands } from '../../../commands/index.ts';
+import { ConfigError, loadConfig } from '../../config.ts';
+import { BotError } from '../../core/errors.ts';
+import { slackExtensions } from './extensions.ts';
+import { buildManifest } from './manifest.ts';
+
+/**
+ * `npm run slack:manifest -- --url https://example.org [--socket] [--prefix bb-] [--out file]`
+ * writes the Slack app manifest generated from the command definitions (JSON, or YAML when the
+ * file ends in .yaml/.yml; `--out -` prints it).
+ */
+
+const USAGE = `Usage: npm run slack:manifest -- --url https://your.host [--socket|--http] [--prefix bb-] [--name "Briefing Bot"] [--out slack-manifest.json]`;
+
+/** Runs the CLI with the given arguments; returns the exit code. */
+export function runManifestCli(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): number {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    out(`${USAGE}\n`);
+    return 0;
+  }
+  let prefix = args.values.prefix;
+  let socket = args.values.socket ? true : args.values.http ? false : undefined;
+  try {
+    const config = loadConfig();
+    prefix ??= config.SLACK_COMMAND_PREFIX;
+    socket ??= config.slack?.mode === 'socket';
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (prefix === undefined || socket === undefined) {
+      process.stderr.write(`${error.message}\n(or pass --prefix and --socket/--http to skip reading the configuration)\n`);
+      return 2;
+    }
+  }
+  try {
+    const manifest = buildManifest({
+      commands,
+      extensions: slackExtensions,
+      prefix: prefix ?? '',
+      socketMode: socket ?? false,
+      ...(args.values.url ? { url: args.values.url } : {}),
+      ...(args.values.name ? { name: args.values.name } : {}),
+    });
+    const file = args.values.out ?? 'slack-manifest.json';
+    const text = /\.ya?ml$/i.test(file) ? stringify(manifest) : `${JSON.stringify(manifest, null, 2)}\n`;
+    if (file === '-') out(text);
+    else {
+      writeFileSync(file, text);
+      process.stderr.write(
+        `Wrote ${file}: ${manifest.features.slash_commands.length} slash commands, Socket Mode ${manifest.settings.socket_mode_enabled ? 'on' : 'off'}.\n`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof BotError) {
+      process.stderr.write(`${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' },
+      socket: { type: 'boolean' },
+      http: { type: 'boolean' },
+      prefix: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = runManifestCli(process.argv.slice(2));
+}

@@ -1,0 +1,76 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../../commands/index.ts';
+import type { SlackExtension } from '../../../src/adapters/slack/extensions.ts';
+import { buildManifest } from '../../../src/adapters/slack/manifest.ts';
+import { runManifestCli } from '../../../src/adapters/slack/manifest-cli.ts';
+
+describe('the Slack app manifest', () => {
+  it('declares every command with the prefix, its description and usage, plus /briefing, all at the request URL', () => {
+    const m = buildManifest({ commands, prefix: 'bb-', url: 'https://example.org', socketMode: false });
+    const slash = m.features.slash_commands;
+    expect(slash.map((c) => c.command)).toEqual([...commands.map((c) => `/bb-${c.name}`), '/briefing']);
+    for (const c of commands) {
+      const entry = slash.find((s) => s.command === `/bb-${c.name}`);
+      expect(entry).toMatchObject({
+        description: c.description,
+        usage_hint: c.usage,
+        url: 'https://example.org/slack/events',
+        should_escape: false,
+      });
+    }
+    expect(m.settings).toMatchObject({
+      socket_mode_enabled: false,
+      interactivity: { is_enabled: true, request_url: 'https://example.org/slack/events' },
+      event_subscriptions: { request_url: 'https://example.org/slack/events', bot_events: ['app_mention'] },
+    });
+    const files = commands.some((c) => c.options.some((o) => o.type === 'attachment')) ? ['files:read'] : [];
+    expect(m.oauth_config.scopes.bot).toEqual([
+      'app_mentions:read',
+      'chat:write',
+      'chat:write.public',
+      'commands',
+      ...files,
+      'usergroups:read',
+    ]);
+  });
+
+  it('leaves out URLs in Socket Mode and adds what extensions need', () => {
+    const ext: SlackExtension = {
+      name: 'register',
+      scopes: ['files:read'],
+      botEvents: ['file_shared'],
+      shortcuts: [
+        { name: 'Register as briefing', type: 'message', callback_id: 'register_briefing', description: 'Add this file as a briefing' },
+      ],
+      register: () => {},
+    };
+    const m = buildManifest({ commands, socketMode: true, extensions: [ext] });
+    expect(m.settings.socket_mode_enabled).toBe(true);
+    expect(m.features.slash_commands.every((c) => c.url === undefined)).toBe(true);
+    expect(m.settings.interactivity.request_url).toBeUndefined();
+    expect(m.oauth_config.scopes.bot).toContain('files:read');
+    expect(m.settings.event_subscriptions.bot_events).toEqual(['app_mention', 'file_shared']);
+    expect(m.features.shortcuts?.[0]?.callback_id).toBe('register_briefing');
+  });
+
+  it('names the problem when the URL is missing or a prefixed name is too long', () => {
+    expect(() => buildManifest({ commands, socketMode: false })).toThrow(/pass --url https:\/\/your.host/);
+    expect(() => buildManifest({ commands, socketMode: false, url: 'http://example.org' })).toThrow(/must use https/);
+    expect(() => buildManifest({ commands, socketMode: true, prefix: 'a-very-long-prefix-for-commands-' })).toThrow(/Slack allows 32/);
+  });
+
+  it('npm run slack:manifest writes the file', () => {
+    const file = join(tmpdir(), `slack-manifest-${process.pid}.json`);
+    try {
+      expect(runManifestCli(['--url', 'https://example.org', '--prefix', 'bb-', '--http', '--out', file])).toBe(0);
+      const written = JSON.parse(readFileSync(file, 'utf8'));
+      expect(written.features.slash_commands[0].command).toBe('/bb-ask');
+      expect(written.settings.socket_mode_enabled).toBe(false);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});

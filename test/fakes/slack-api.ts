@@ -1,0 +1,219 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/**
+ * A loopback stand-in for Slack: the Web API (`/api/<method>`, form or JSON bodies), response
+ * URLs (`/respond/<id>`), and a Socket Mode WebSocket (`/socket`, URL handed out by
+ * `apps.connections.open`). It records everything it receives and answers `{ ok: true }`
+ * unless a test scripts another answer.
+ */
+
+export interface ApiCall {
+  method: string;
+  /** Form fields (JSON-valued ones like `blocks` parsed) or the JSON body. */
+  body: Record<string, unknown>;
+  authorization: string | undefined;
+}
+
+export interface ResponseCall {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export interface ScriptedAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+}
+
+type Script = (call: ApiCall) => ScriptedAnswer | undefined;
+
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseApiBody(text: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.includes('application/json')) return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    out[key] = JSON_FIELDS.has(key) ? JSON.parse(value) : value;
+  }
+  return out;
+}
+
+export class FakeSlack {
+  readonly server: Server;
+  readonly wss: WebSocketServer;
+  readonly calls: ApiCall[] = [];
+  readonly responses: ResponseCall[] = [];
+  /** Members of usergroups answered by usergroups.users.list. */
+  readonly usergroups = new Map<string, string[]>();
+  /** Sockets currently connected in Socket Mode. */
+  readonly sockets = new Set<WebSocket>();
+  readonly socketAcks: Record<string, unknown>[] = [];
+  #scripts = new Map<string, Script[]>();
+  #waiters: { test: () => boolean; resolve: () => void }[] = [];
+  #tsCounter = 1;
+
+  private constructor(server: Server) {
+    this.server = server;
+    this.wss = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').startsWith('/socket')) {
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.#onSocket(ws));
+      } else socket.destroy();
+    });
+  }
+
+  static async start(): Promise<FakeSlack> {
+    let fake: FakeSlack | undefined;
+    const server = createServer((req, res) => {
+      (fake as FakeSlack).#handle(req, res).catch((error: unknown) => {
+        res.writeHead(500);
+        res.end(String(error));
+      });
+    });
+    fake = new FakeSlack(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  /** Scripts the next answers to a method (each used once, in order). */
+  script(method: string, ...answers: (ScriptedAnswer | Script)[]): void {
+    const list = this.#scripts.get(method) ?? [];
+    for (const a of answers) list.push(typeof a === 'function' ? a : () => a);
+    this.#scripts.set(method, list);
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  responsesTo(id: string): ResponseCall[] {
+    return this.responses.filter((r) => r.id === id);
+  }
+
+  /** Resolves once the condition holds (checked after every recorded request). No polling. */
+  until(test: () => boolean, timeoutMs = 5000): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('FakeSlack: condition not met in time')), timeoutMs);
+      this.#waiters.push({
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  #notify(): void {
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.test()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const text = await readBody(req);
+    if (path.startsWith('/respond/')) {
+      this.responses.push({ id: path.slice('/respond/'.length), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+      this.#notify();
+      return;
+    }
+    if (!path.startsWith('/api/')) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    const call: ApiCall = {
+      method: path.slice('/api/'.length),
+      body: parseApiBody(text, req.headers['content-type']),
+      authorization: req.headers.authorization,
+    };
+    this.calls.push(call);
+    const scripted = this.#scripts.get(call.method)?.shift()?.(call);
+    const answer = scripted ?? { json: this.#defaultAnswer(call) };
+    res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
+    res.end(JSON.stringify(answer.json ?? { ok: false, error: 'fake_no_body' }));
+    this.#notify();
+  }
+
+  #defaultAnswer(call: ApiCall): Record<string, unknown> {
+    switch (call.method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake',
+          user: 'briefing-bot',
+          team_id: 'T0FAKE',
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+        };
+      case 'chat.postMessage': {
+        const ts = `1700000000.${String(this.#tsCounter++).padStart(6, '0')}`;
+        return { ok: true, channel: call.body.channel, ts, message: { text: call.body.text, ts } };
+      }
+      case 'usergroups.users.list':
+        return { ok: true, users: this.usergroups.get(String(call.body.usergroup)) ?? [] };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.url.replace('http', 'ws')}/socket` };
+      default:
+        return { ok: true };
+    }
+  }
+
+  #onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      this.#notify();
+    });
+    ws.on('message', (data) => {
+      this.socketAcks.push(JSON.parse(String(data)) as Record<string, unknown>);
+      this.#notify();
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+    this.#notify();
+  }
+
+  /** Pushes a Socket Mode envelope to every connected socket. */
+  pushEnvelope(envelope: { envelope_id: string; type: string; payload: unknown; accepts_response_payload?: boolean }): void {
+    for (const ws of this.sockets) ws.send(JSON.stringify(envelope));
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
