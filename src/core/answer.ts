@@ -6,6 +6,7 @@ import { findAcronymDefinitions } from './search/acronyms.ts';
 import type { Lexicon } from './search/analyze.ts';
 import { articleLexicon, documentText } from './search/documents.ts';
 import { bestExcerpt } from './search/excerpt.ts';
+import { STOP_WORDS } from './search/lexicon.ts';
 import { tokenize } from './search/text.ts';
 import type { SearchHit } from './search/types.ts';
 
@@ -108,7 +109,15 @@ function excerptOf(library: Library, hit: SearchHit): Excerpt | undefined {
     const text = documentText(article, hit.id);
     if (!text) return undefined;
     const best = bestExcerpt(text, terms, lexiconOf(article));
-    return { articleId: article.id, passageId: hit.id, text: best.text, passageText: text, citations: [], highlights: best.highlights, label: 'Key point' };
+    return {
+      articleId: article.id,
+      passageId: hit.id,
+      text: best.text,
+      passageText: text,
+      citations: [],
+      highlights: best.highlights,
+      label: 'Key point',
+    };
   }
   const passage = library.passage(hit.id);
   if (!passage) return undefined;
@@ -143,11 +152,15 @@ export function topicSuggestions(library: Library, articleId?: string, max = 5):
     const tokens = tokenize(text);
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
-      if (!t || !t.capitalized || t.kind === 'number') continue;
+      if (!t?.capitalized || t.kind === 'number') continue;
       let j = i;
       while (tokens[j + 1]?.capitalized && tokens[j + 1]?.start === (tokens[j]?.end ?? 0) + 1) j++;
-      const multi = j > i;
-      if (!t.sentenceStart || multi || t.kind === 'acronym') add(text.slice(t.start, (tokens[j] as (typeof tokens)[number]).end));
+      let first = i;
+      while (first < j && STOP_WORDS.has((tokens[first] as (typeof tokens)[number]).norm)) first++;
+      const head = tokens[first] as (typeof tokens)[number];
+      const multi = j > first;
+      if (!STOP_WORDS.has(head.norm) && (!head.sentenceStart || multi || head.kind === 'acronym'))
+        add(text.slice(head.start, (tokens[j] as (typeof tokens)[number]).end));
       i = j;
     }
   }

@@ -8,6 +8,8 @@ import type { IndexDoc } from './engine.ts';
  * How an article becomes index documents: one per body passage (`<articleId>#p<n>`) and one
  * per key point (`<articleId>#k<n>`). A passage also carries the title, outlet and author of
  * the sources it cites (so `Reuters` or `Zhaparov` reaches it) and its scenario's label.
+ * Document fields: `text`, `alias` (demonym places, acronyms of long forms), `sources`,
+ * `context` (scenario label, introduction or conclusion, or "key point summary").
  */
 
 /** Id of the n-th (1-based) key point of an article. */
@@ -44,9 +46,11 @@ export function articleLexicon(article: Article): Lexicon {
 /** Analyzed documents for an article, ready for the engine. */
 export function buildDocuments(article: Article, lexicon: Lexicon = articleLexicon(article)): IndexDoc[] {
   const docs: IndexDoc[] = [];
+  // Key points carry "key point summary" as context, so "What are the key points?" finds them.
+  const keyPointContext = indexTerms('key point summary', lexicon).text;
   article.keyPoints.forEach((text, i) => {
     const t = indexTerms(text, lexicon);
-    docs.push({ id: keyPointId(article.id, i + 1), text: t.text, alias: t.alias, sources: '', context: '' });
+    docs.push({ id: keyPointId(article.id, i + 1), text: t.text, alias: t.alias, sources: '', context: keyPointContext });
   });
   const sourceTerms = new Map<number, string>();
   for (const s of article.sources) {
@@ -61,7 +65,8 @@ export function buildDocuments(article: Article, lexicon: Lexicon = articleLexic
       .filter(Boolean)
       .join(' ');
     const label = p.scenario ? (labels.get(p.scenario) ?? '') : '';
-    const context = label ? indexTerms(label, lexicon).text : '';
+    const section = p.section === 'introduction' || p.section === 'conclusion' ? p.section : '';
+    const context = label || section ? indexTerms(`${label} ${section}`, lexicon).text : '';
     docs.push({ id: p.id, text: t.text, alias: t.alias, sources, context });
   }
   return docs;

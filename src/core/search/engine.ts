@@ -38,10 +38,53 @@ export function engineOptions(): Options<IndexDoc> {
   };
 }
 
+const NF = FIELDS.length;
+
 /** The MiniSearch store behind a PassageIndex. */
 export class Engine extends MiniSearch<IndexDoc> {
+  /** 1 for live short ids: scoring reads this instead of MiniSearch's maps. */
+  #live = new Uint8Array(1024);
+  /** Field lengths by `shortId * FIELDS.length + fieldId`. */
+  #lengths = new Float32Array(1024 * NF);
+
   constructor() {
     super(engineOptions());
+  }
+
+  override add(document: IndexDoc): void {
+    super.add(document);
+    const shortId = this._idToShortId.get(document.id) as number;
+    this.#setDoc(shortId, this._fieldLength.get(shortId) ?? []);
+  }
+
+  override discard(id: string): void {
+    const shortId = this._idToShortId.get(id);
+    super.discard(id);
+    if (shortId !== undefined) this.#live[shortId] = 0;
+  }
+
+  #setDoc(shortId: number, lengths: readonly number[]): void {
+    if (shortId >= this.#live.length) {
+      const size = Math.max(shortId + 1, this.#live.length * 2);
+      const live = new Uint8Array(size);
+      live.set(this.#live);
+      this.#live = live;
+      const lens = new Float32Array(size * NF);
+      lens.set(this.#lengths);
+      this.#lengths = lens;
+    }
+    this.#live[shortId] = 1;
+    for (let f = 0; f < NF; f++) this.#lengths[shortId * NF + f] = lengths[f] ?? 0;
+  }
+
+  /** Live flags by short id (read only). */
+  get liveFlags(): Uint8Array {
+    return this.#live;
+  }
+
+  /** Field lengths by `shortId * FIELDS.length + fieldId` (read only). */
+  get lengthTable(): Float32Array {
+    return this.#lengths;
   }
 
   /** Postings of one exact term, or undefined. */
@@ -61,7 +104,7 @@ export class Engine extends MiniSearch<IndexDoc> {
 
   /** Whether a short id is a live (not discarded) document. */
   isLive(shortId: number): boolean {
-    return this._documentIds.has(shortId);
+    return this.#live[shortId] === 1;
   }
 
   /** The external id of a live short id. */
@@ -72,15 +115,6 @@ export class Engine extends MiniSearch<IndexDoc> {
   /** The short id of a live external id. */
   shortId(id: string): number | undefined {
     return this._idToShortId.get(id);
-  }
-
-  /** Unique-term length of a field for a document (0 when absent). */
-  fieldLength(shortId: number, fieldId: number): number {
-    return this._fieldLength.get(shortId)?.[fieldId] ?? 0;
-  }
-
-  fieldLengths(shortId: number): number[] | undefined {
-    return this._fieldLength.get(shortId);
   }
 
   averageFieldLength(fieldId: number): number {
@@ -101,31 +135,4 @@ export class Engine extends MiniSearch<IndexDoc> {
   allTerms(): Iterable<[string, FieldTermData]> {
     return this._index as unknown as Iterable<[string, FieldTermData]>;
   }
-
-  /**
-   * Rebuilds the internal state from a snapshot's parts, without re-analyzing any text.
-   * `terms` must come sorted or not; SearchableMap accepts any order.
-   */
-  static restore(state: RestoreState): Engine {
-    const engine = new Engine();
-    engine._documentCount = state.documentIds.size;
-    engine._nextId = state.nextId;
-    engine._documentIds = state.documentIds;
-    engine._idToShortId = new Map();
-    for (const [shortId, id] of state.documentIds) engine._idToShortId.set(id, shortId);
-    engine._fieldLength = state.fieldLength;
-    engine._avgFieldLength = state.averageFieldLength;
-    engine._dirtCount = 0;
-    for (const [term, data] of state.terms) engine._index.set(term, data);
-    return engine;
-  }
-}
-
-/** What `Engine.restore` needs. */
-export interface RestoreState {
-  nextId: number;
-  documentIds: Map<number, string>;
-  fieldLength: Map<number, number[]>;
-  averageFieldLength: number[];
-  terms: Iterable<[string, FieldTermData]>;
 }

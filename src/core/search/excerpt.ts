@@ -15,7 +15,7 @@ export interface ExcerptText {
 }
 
 /** Excerpts are at most this long unless a single sentence is longer. */
-const MAX_EXCERPT = 420;
+const MAX_EXCERPT = 600;
 /** A best sentence shorter than this takes its neighbour along for context. */
 const SHORT_SENTENCE = 90;
 
@@ -67,8 +67,16 @@ export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: L
     const ms = inSentence(s);
     return { distinct: new Set(ms.map((m) => m.term)), count: ms.length };
   });
-  let best = 0;
-  for (let i = 1; i < sentences.length; i++) {
+  // With no match in the text itself (the question matched a cited source), show the sentence
+  // carrying the first footnote marker.
+  const marker = matches.length === 0 ? /\[\d{1,4}\]/.exec(text) : null;
+  let best = marker
+    ? Math.max(
+        0,
+        sentences.findIndex((s) => marker.index >= s[0] && marker.index < s[1]),
+      )
+    : 0;
+  for (let i = 1; i < sentences.length && !marker; i++) {
     const a = stats[i] as (typeof stats)[number];
     const b = stats[best] as (typeof stats)[number];
     if (a.distinct.size > b.distinct.size || (a.distinct.size === b.distinct.size && a.count > b.count)) best = i;
@@ -83,7 +91,8 @@ export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: L
   };
   const next = sentences[best + 1];
   const prev = sentences[best - 1];
-  const fits = (s: [number, number] | undefined): s is [number, number] => !!s && Math.max(end, s[1]) - Math.min(start, s[0]) <= MAX_EXCERPT;
+  const fits = (s: [number, number] | undefined): s is [number, number] =>
+    !!s && Math.max(end, s[1]) - Math.min(start, s[0]) <= MAX_EXCERPT;
   if (fits(next) && adds(best + 1) > 0) end = next[1];
   else if (fits(prev) && adds(best - 1) > 0) start = prev[0];
   else if (end - start < SHORT_SENTENCE && fits(next)) end = next[1];

@@ -1,100 +1,127 @@
 import type { Article } from '../article.ts';
 import { type AcronymDefinition, articleAcronyms } from './acronyms.ts';
-import { COMMON_LEXICON, Lexicon, termOf } from './analyze.ts';
+import { COMMON_LEXICON, Lexicon } from './analyze.ts';
+import { compact } from './compact.ts';
 import { articleHash, articleLexicon, buildDocuments, documentIds, documentText, parseDocId } from './documents.ts';
 import { Engine } from './engine.ts';
+import { type FrozenData, FrozenSegment } from './frozen.ts';
 import { type AnalyzedQuery, analyzeQuery, MAX_QUERY_TERMS, type QueryGroup } from './query.ts';
-import { groupWeights, idf, type ScoreParams, type Scored, Scratch, scoreAll, topK, variantsOf } from './score.ts';
-import { tokenize } from './text.ts';
+import { groupWeights, idf, type ScoreParams, Scratch, type Segments, score, variantDf, variantHas, variantsOf } from './score.ts';
+import type { LoadOrBuildOptions, LoadOrBuildResult } from './snapshot.ts';
+import { suggestWords } from './suggest.ts';
 import type { PassageSearch, SearchHit, SearchOptions, SearchResult } from './types.ts';
 
-/** Boosts by field id: text, alias, sources, context. Part of the snapshot's options hash. */
+/** Boosts by field id: text, alias (demonym places, acronyms), cited sources, scenario label. */
 export const FIELD_BOOSTS = [1, 0.5, 0.35, 0.5] as const;
 
 /**
- * Relevance knobs. A document is a good match when it covers at least `minCoverage` of the
- * question's weight (and at least half of what the best document covers) and scores at least
- * `minRelativeScore` of the best; when even the best covers less than `noMatchCoverage`,
- * nothing matched well and the result carries suggestions instead.
+ * Relevance knobs (see score.ts): alias, prefix and typo weights; key points rank a little
+ * below passages; coverage and relative-score bars for a good match.
  */
 export const RELEVANCE = {
   aliasWeight: 0.7,
   prefixWeight: 0.375,
   fuzzyWeight: 0.45,
   keyPointBoost: 0.85,
-  minCoverage: 0.3,
+  minCoverage: 0.25,
   minRelativeScore: 0.2,
-  noMatchCoverage: 0.35,
+  noMatchCoverage: 0.25,
 } as const;
 
-interface IndexedArticle {
+/** An article as the index knows it. */
+export interface IndexedArticle {
   article: Article;
   hash: string;
   ordinal: number;
   acronyms: AcronymDefinition[];
+  /** `[start, end)` document numbers in the frozen segment, when it lives there. */
+  frozen?: [number, number];
 }
 
 /**
- * The MiniSearch-backed passage index: documents are body passages and key points, added and
- * removed an article at a time while the bot runs.
+ * The passage index: documents are body passages (`<articleId>#p<n>`) and key points
+ * (`<articleId>#k<n>`). Articles added while the bot runs go into MiniSearch (added and
+ * discarded live); a snapshot load or `compact()` moves everything into a compact frozen
+ * segment, from which removals are tombstones.
  *
  * @example
  * const index = new PassageIndex();
  * index.addArticle(article);
- * index.search('What did Japarov call for?', { limit: 3 }).hits[0].id // 'china-…#p13'
+ * index.search('What did Japarov call for?', { limit: 3 }).hits[0]?.id // '…#p12'
  */
 export class PassageIndex implements PassageSearch {
-  #engine: Engine;
+  #frozen = FrozenSegment.empty();
+  #engine = new Engine();
   readonly #articles = new Map<string, IndexedArticle>();
-  readonly #ordinals: string[] = [];
-  /** short id -> article ordinal (-1 once discarded) */
-  readonly #docArticle: number[] = [];
-  /** short id -> 1 for key points */
-  readonly #docKeyPoint: number[] = [];
+  readonly #ordinals = new Map<string, number>();
+  /** global document number -> article ordinal (-1 when gone) */
+  #docArticle = new Int32Array(1024).fill(-1);
+  /** global document number -> score multiplier */
+  #docBoost = new Float32Array(1024);
   readonly #queryLexicon = new Lexicon(COMMON_LEXICON);
   readonly #scratch = new Scratch();
-  readonly #params: ScoreParams;
+  readonly #params: ScoreParams = {
+    fieldBoosts: FIELD_BOOSTS,
+    aliasWeight: RELEVANCE.aliasWeight,
+    prefixWeight: RELEVANCE.prefixWeight,
+    fuzzyWeight: RELEVANCE.fuzzyWeight,
+    minCoverage: RELEVANCE.minCoverage,
+    minRelativeScore: RELEVANCE.minRelativeScore,
+    noMatchCoverage: RELEVANCE.noMatchCoverage,
+  };
 
-  constructor(engine: Engine = new Engine()) {
-    this.#engine = engine;
-    this.#params = {
-      fieldBoosts: FIELD_BOOSTS,
-      aliasWeight: RELEVANCE.aliasWeight,
-      prefixWeight: RELEVANCE.prefixWeight,
-      fuzzyWeight: RELEVANCE.fuzzyWeight,
-      docBoost: (doc) => (this.#docKeyPoint[doc] ? RELEVANCE.keyPointBoost : 1),
-    };
+  /**
+   * Loads the index from a snapshot when it matches the articles and options, else builds,
+   * compacts and saves it. Same as `loadOrBuild` in snapshot.ts.
+   * @example const { index, from } = await PassageIndex.loadOrBuild({ articles, snapshotPath: 'data/index.snapshot' });
+   */
+  static async loadOrBuild(options: LoadOrBuildOptions): Promise<LoadOrBuildResult> {
+    const { loadOrBuild } = await import('./snapshot.ts');
+    return loadOrBuild(options);
+  }
+
+  /** An index whose documents all come from frozen arrays (snapshot load). */
+  static fromFrozen(
+    data: FrozenData,
+    articles: readonly { article: Article; hash: string; acronyms: AcronymDefinition[] }[],
+  ): PassageIndex {
+    const index = new PassageIndex();
+    index.#adopt(new FrozenSegment(data), articles);
+    return index;
   }
 
   /** Number of indexed documents (passages and key points). */
   get documentCount(): number {
-    return this.#engine.documentCount;
+    return this.#frozen.liveCount + this.#engine.documentCount;
   }
 
-  /** Ids of the indexed articles. */
+  /** Ids of the indexed articles, in the order they were added. */
   get articleIds(): string[] {
     return [...this.#articles.keys()];
   }
 
-  /** The MiniSearch store (for snapshots). */
-  get engine(): Engine {
-    return this.#engine;
+  /** The indexed articles with their fingerprints. */
+  entries(): IterableIterator<IndexedArticle> {
+    return this.#articles.values();
   }
 
-  /** The article object indexed under an id. */
+  /** The frozen segment (for snapshots; compact first so it holds everything). */
+  get frozen(): FrozenSegment {
+    return this.#frozen;
+  }
+
+  /** Whether every document lives in the frozen segment with no tombstones. */
+  get isCompact(): boolean {
+    return this.#engine.documentCount === 0 && this.#frozen.liveCount === this.#frozen.size;
+  }
+
   article(articleId: string): Article | undefined {
     return this.#articles.get(articleId)?.article;
   }
 
-  /** Content fingerprint of an indexed article. */
-  articleHash(articleId: string): string | undefined {
-    return this.#articles.get(articleId)?.hash;
-  }
-
   /**
-   * Adds an article's passages and key points. Adding an article whose content is already
-   * indexed (after a snapshot load) only attaches the object; a changed article with the same
-   * id replaces the old documents.
+   * Adds an article's passages and key points. Content already indexed (after a snapshot
+   * load) is only attached; a changed article with the same id replaces the old documents.
    */
   addArticle(article: Article): void {
     const hash = articleHash(article);
@@ -104,64 +131,110 @@ export class PassageIndex implements PassageSearch {
       return;
     }
     if (existing) this.removeArticle(article.id);
-    const lexicon = articleLexicon(article);
-    const docs = buildDocuments(article, lexicon);
     const ordinal = this.#ordinal(article.id);
-    for (const doc of docs) {
+    const base = this.#frozen.size;
+    for (const doc of buildDocuments(article, articleLexicon(article))) {
       this.#engine.add(doc);
-      this.#track(this.#engine.shortId(doc.id) as number, doc.id, ordinal);
+      this.#track(base + (this.#engine.shortId(doc.id) as number), doc.id, ordinal);
     }
-    this.#register(article, hash, articleAcronyms(article));
+    this.#register({ article, hash, ordinal, acronyms: articleAcronyms(article) });
   }
 
-  /** Removes an article's documents (MiniSearch `discard`, so changed texts cannot corrupt the index). */
+  /** Removes an article: tombstones in the frozen segment, MiniSearch `discard` in the engine. */
   removeArticle(articleId: string): void {
     const entry = this.#articles.get(articleId);
     if (!entry) return;
+    if (entry.frozen) {
+      for (let d = entry.frozen[0]; d < entry.frozen[1]; d++) {
+        this.#frozen.kill(d);
+        this.#docArticle[d] = -1;
+      }
+    }
+    const base = this.#frozen.size;
     for (const id of documentIds(entry.article)) {
       const shortId = this.#engine.shortId(id);
       if (shortId === undefined) continue;
       this.#engine.discard(id);
-      this.#docArticle[shortId] = -1;
+      this.#docArticle[base + shortId] = -1;
     }
     for (const d of entry.acronyms) this.#queryLexicon.delete(d.longForm, d.acronym);
     this.#articles.delete(articleId);
   }
 
   /**
-   * Registers an article whose documents are already in the engine (snapshot load).
-   * @internal
+   * Moves every live document into a new frozen segment (article by article) and empties the
+   * engine: smaller heap, faster queries, and the form snapshots store.
    */
-  attach(article: Article, hash: string, acronyms: AcronymDefinition[]): void {
-    this.#ordinal(article.id);
-    this.#register(article, hash, acronyms);
+  compact(): void {
+    if (this.isCompact) return;
+    const order: string[] = [];
+    for (const entry of this.#articles.values()) order.push(...documentIds(entry.article));
+    const { data } = compact(this.#frozen, this.#engine, order);
+    const entries = [...this.#articles.values()];
+    this.#engine = new Engine();
+    this.#adopt(new FrozenSegment(data), entries);
   }
 
-  /**
-   * Rebuilds the short id -> article table from the engine's live documents (snapshot load).
-   * @internal
-   */
-  reindexDocuments(): void {
-    for (const [shortId, id] of this.#engine.liveDocuments()) this.#track(shortId, id, this.#ordinal(parseDocId(id).articleId));
+  #adopt(frozen: FrozenSegment, entries: readonly { article: Article; hash: string; acronyms: AcronymDefinition[] }[]): void {
+    this.#frozen = frozen;
+    this.#docArticle = new Int32Array(Math.max(1024, frozen.size * 1.25)).fill(-1);
+    this.#docBoost = new Float32Array(this.#docArticle.length);
+    const byId = new Map(entries.map((e) => [e.article.id, e]));
+    const ranges = new Map<string, [number, number]>();
+    for (let d = 0; d < frozen.size; d++) {
+      const id = frozen.docIds[d] as string;
+      const articleId = parseDocId(id).articleId;
+      const range = ranges.get(articleId);
+      if (range) range[1] = d + 1;
+      else ranges.set(articleId, [d, d + 1]);
+      if (byId.has(articleId)) this.#track(d, id, this.#ordinal(articleId));
+      else frozen.kill(d);
+    }
+    for (const entry of this.#articles.values()) for (const d of entry.acronyms) this.#queryLexicon.delete(d.longForm, d.acronym);
+    this.#articles.clear();
+    for (const e of entries) {
+      const range = ranges.get(e.article.id);
+      const entry: IndexedArticle = { article: e.article, hash: e.hash, acronyms: e.acronyms, ordinal: this.#ordinal(e.article.id) };
+      if (range) entry.frozen = range;
+      this.#register(entry);
+    }
   }
 
-  #register(article: Article, hash: string, acronyms: AcronymDefinition[]): void {
-    const ordinal = this.#ordinal(article.id);
-    this.#articles.set(article.id, { article, hash, ordinal, acronyms });
-    for (const d of acronyms) this.#queryLexicon.add(d.longForm, d.acronym);
+  #register(entry: IndexedArticle): void {
+    this.#articles.set(entry.article.id, entry);
+    for (const d of entry.acronyms) this.#queryLexicon.add(d.longForm, d.acronym);
   }
 
   #ordinal(articleId: string): number {
-    const known = this.#articles.get(articleId)?.ordinal;
-    if (known !== undefined) return known;
-    let i = this.#ordinals.indexOf(articleId);
-    if (i < 0) i = this.#ordinals.push(articleId) - 1;
+    let i = this.#ordinals.get(articleId);
+    if (i === undefined) {
+      i = this.#ordinals.size;
+      this.#ordinals.set(articleId, i);
+    }
     return i;
   }
 
-  #track(shortId: number, id: string, ordinal: number): void {
-    this.#docArticle[shortId] = ordinal;
-    this.#docKeyPoint[shortId] = parseDocId(id).kind === 'keyPoint' ? 1 : 0;
+  #track(doc: number, id: string, ordinal: number): void {
+    if (doc >= this.#docArticle.length) {
+      const size = Math.max(doc + 1, this.#docArticle.length * 2);
+      const articles = new Int32Array(size).fill(-1);
+      articles.set(this.#docArticle);
+      this.#docArticle = articles;
+      const boosts = new Float32Array(size);
+      boosts.set(this.#docBoost);
+      this.#docBoost = boosts;
+    }
+    this.#docArticle[doc] = ordinal;
+    this.#docBoost[doc] = parseDocId(id).kind === 'keyPoint' ? RELEVANCE.keyPointBoost : 1;
+  }
+
+  get #segments(): Segments {
+    return { frozen: this.#frozen, engine: this.#engine };
+  }
+
+  #externalId(doc: number): string | undefined {
+    const base = this.#frozen.size;
+    return doc < base ? this.#frozen.docIds[doc] : this.#engine.externalId(doc - base);
   }
 
   /** Analyzes a question with the acronyms of every loaded article. */
@@ -176,125 +249,61 @@ export class PassageIndex implements PassageSearch {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const limit = Math.max(0, options.limit ?? 5);
     const offset = Math.max(0, options.offset ?? 0);
-    const analyzed = this.analyze(query);
-    const { groups, capped } = this.#cap(analyzed);
-    const terms = groups.map((g) => g.term);
-    const base = { terms, words: groups.map((g) => g.word.toLowerCase()), ...(capped ? { capped } : {}) };
+    const { groups, capped } = this.#cap(this.analyze(query));
+    const base = { terms: groups.map((g) => g.term), words: groups.map((g) => g.word.toLowerCase()), ...(capped ? { capped } : {}) };
     if (groups.length === 0) return { ...base, hits: [], total: 0, suggestions: [] };
-    const filterOrdinal = options.articleId === undefined ? undefined : (this.#articles.get(options.articleId)?.ordinal ?? -2);
-    const params: ScoreParams =
-      filterOrdinal === undefined ? this.#params : { ...this.#params, accept: (doc) => this.#docArticle[doc] === filterOrdinal };
-    const variants = variantsOf(this.#engine, groups, params);
-    const weights = groupWeights(this.#engine, groups, variants);
-    const scored = scoreAll(this.#engine, groups.length, variants, weights, params, this.#scratch);
-    let bestScore = 0;
-    let bestCoverage = 0;
-    for (const s of scored) {
-      if (s.score > bestScore) bestScore = s.score;
-      if (s.coverage > bestCoverage) bestCoverage = s.coverage;
-    }
-    const good: Scored[] =
-      bestCoverage < RELEVANCE.noMatchCoverage
-        ? []
-        : scored.filter(
-            (s) =>
-              s.coverage >= Math.max(RELEVANCE.minCoverage, bestCoverage / 2) && s.score >= bestScore * RELEVANCE.minRelativeScore,
-          );
-    const page = topK(good, offset + limit).slice(offset);
-    const hits: SearchHit[] = page.map((s) => {
-      const id = this.#engine.externalId(s.shortId) as string;
+    const ordinal = options.articleId === undefined ? undefined : (this.#articles.get(options.articleId)?.ordinal ?? -2);
+    const params: ScoreParams = {
+      ...this.#params,
+      docBoost: this.#docBoost,
+      ...(ordinal === undefined ? {} : { filter: { docArticle: this.#docArticle, article: ordinal } }),
+    };
+    const seg = this.#segments;
+    const variants = variantsOf(seg, groups, params);
+    const weights = groupWeights(seg, groups, variants);
+    const { top, good } = score(seg, groups.length, variants, weights, params, this.#scratch, offset + limit);
+    const hits: SearchHit[] = top.slice(offset).map((s) => {
+      const id = this.#externalId(s.shortId) as string;
       const { articleId, kind } = parseDocId(id);
-      const matched = variants.filter((v) => [...v.data.values()].some((m) => m.has(s.shortId))).map((v) => v.term);
+      const matched = variants.filter((v) => variantHas(seg, v, s.shortId)).map((v) => v.term);
       const queryTerms = groups.filter((_, i) => s.mask & (1 << i)).map((g) => g.term);
       return { id, articleId, kind, score: s.score, terms: [...new Set(matched)], queryTerms };
     });
-    const suggestions = good.length === 0 ? this.suggest(groups, options.articleId) : [];
-    return { ...base, hits, total: good.length, suggestions };
+    return { ...base, hits, total: good, suggestions: good === 0 ? this.suggest(groups, options.articleId) : [] };
   }
 
   /** Keeps the most specific (rarest) groups when a question has too many words, in question order. */
   #cap(query: AnalyzedQuery): { groups: QueryGroup[]; capped: boolean } {
     if (query.groups.length <= MAX_QUERY_TERMS) return query;
-    const n = Math.max(this.#engine.documentCount, 1);
+    const seg = this.#segments;
+    const n = Math.max(this.documentCount, 1);
     const rarity = query.groups.map((g, i) => {
-      let df = 0;
-      for (const m of this.#engine.postings(g.term)?.values() ?? []) df = Math.max(df, m.size);
+      const df = variantDf(seg, { ford: seg.frozen.term(g.term), live: seg.engine.postings(g.term) });
       return { i, w: df === 0 ? -1 : idf(df, n) };
     });
-    const keep = new Set(
-      rarity
-        .sort((a, b) => b.w - a.w || a.i - b.i)
-        .slice(0, MAX_QUERY_TERMS)
-        .map((r) => r.i),
-    );
+    rarity.sort((a, b) => b.w - a.w || a.i - b.i);
+    const keep = new Set(rarity.slice(0, MAX_QUERY_TERMS).map((r) => r.i));
     return { groups: query.groups.filter((_, i) => keep.has(i)), capped: true };
   }
 
-  /**
-   * Index words close to the question's words (one or two typos, or a shared beginning),
-   * most frequent first, as they are written in the passages.
-   */
+  /** Index words close to the question's words, as written in the passages. */
   suggest(groups: readonly QueryGroup[], articleId?: string, max = 5): string[] {
-    const candidates = new Map<string, number>();
-    for (const g of groups.slice(0, 8)) {
-      if (/^\d/.test(g.term) || g.term.length < 3) continue;
-      const distance = g.term.length >= 5 ? 2 : 1;
-      for (const [term, [data, d]] of this.#engine.near(g.term, distance)) {
-        const df = this.#liveCount(data, articleId);
-        if (df > 0) candidates.set(term, Math.max(candidates.get(term) ?? 0, df / (1 + d) + (d === 0 ? 1e6 : 0)));
-      }
-      if (g.term.length >= 4) {
-        let seen = 0;
-        for (const [term, data] of this.#engine.withPrefix(g.term.slice(0, 4))) {
-          if (++seen > 200) break;
-          const df = this.#liveCount(data, articleId);
-          if (df > 0) candidates.set(term, Math.max(candidates.get(term) ?? 0, df / 3));
-        }
-      }
-    }
-    const out: string[] = [];
-    for (const [term] of [...candidates].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
-      const word = this.surfaceForm(term, articleId);
-      if (word && !out.some((w) => w.toLowerCase() === word.toLowerCase())) out.push(word);
-      if (out.length >= max) break;
-    }
-    return out;
-  }
-
-  #liveCount(data: Map<number, Map<number, number>>, articleId?: string): number {
-    const postings = data.get(0);
-    if (!postings) return 0;
     const ordinal = articleId === undefined ? undefined : this.#articles.get(articleId)?.ordinal;
-    let n = 0;
-    for (const doc of postings.keys()) {
-      const a = this.#docArticle[doc];
-      if (a === undefined || a < 0 || (ordinal !== undefined && a !== ordinal)) continue;
-      if (++n >= 1000) break;
-    }
-    return n;
-  }
-
-  /** A word as written in some passage whose index term is `term` (`japarov` -> `Japarov`). */
-  surfaceForm(term: string, articleId?: string): string | undefined {
-    const postings = this.#engine.postings(term)?.get(0);
-    if (!postings) return undefined;
-    const ordinal = articleId === undefined ? undefined : this.#articles.get(articleId)?.ordinal;
-    let tries = 0;
-    for (const doc of postings.keys()) {
-      const a = this.#docArticle[doc];
-      if (a === undefined || a < 0 || (ordinal !== undefined && a !== ordinal)) continue;
-      if (++tries > 5) break;
-      const id = this.#engine.externalId(doc);
-      const entry = id ? this.#articles.get(parseDocId(id).articleId) : undefined;
-      const text = entry && id ? documentText(entry.article, id) : undefined;
-      if (!text) continue;
-      for (const t of tokenize(text)) {
-        if (t.kind !== 'number' && termOf(t.norm) === term) {
-          const raw = text.slice(t.start, t.end).replace(/['’]s$/, '');
-          return t.capitalized && !t.sentenceStart ? raw : raw.toLowerCase();
-        }
-      }
-    }
-    return undefined;
+    return suggestWords(
+      {
+        seg: this.#segments,
+        accept: (doc) => {
+          const a = this.#docArticle[doc];
+          return a !== undefined && a >= 0 && (ordinal === undefined || a === ordinal);
+        },
+        textOf: (doc) => {
+          const id = this.#externalId(doc);
+          const entry = id ? this.#articles.get(parseDocId(id).articleId) : undefined;
+          return entry && id ? documentText(entry.article, id) : undefined;
+        },
+      },
+      groups,
+      max,
+    );
   }
 }

@@ -21,7 +21,7 @@ export interface QueryGroup {
   aliases: string[];
   /** Whether the literal term may match longer index terms (`energ` -> `energet`). */
   prefix: boolean;
-  /** Edit distance allowed for typos (0 for short words and numbers). */
+  /** Edit distance allowed for typos (0 for short words and numbers); used only when the exact term is unknown. */
   fuzzy: number;
 }
 
@@ -31,10 +31,10 @@ export interface AnalyzedQuery {
   capped: boolean;
 }
 
-/** Prefix matching from this many letters (shorter terms expand into too many words). */
-export const PREFIX_MIN_LENGTH = 5;
-/** One typo allowed from this many letters. */
-export const FUZZY_MIN_LENGTH = 6;
+/** Prefix matching from this many letters of the stem (shorter ones expand into too many words). */
+export const PREFIX_MIN_LENGTH = 4;
+/** One typo allowed from this many letters (and only for words the index does not know). */
+export const FUZZY_MIN_LENGTH = 5;
 
 const isNumber = (term: string): boolean => /^\d/.test(term);
 

@@ -49,7 +49,7 @@ function isBoundary(text: string, at: number, punct: string, end: number): boole
   const bare = word.replace(/\./g, '').toLowerCase();
   if (ABBREVIATIONS.has(bare)) return false;
   // Initials and dotted acronyms: "J. Smith", "U.S. officials".
-  if (/^\p{Lu}$/u.test(word)) return false;
+  if (/^\p{L}$/u.test(word)) return false;
   if (/^(?:\p{L}\.)+\p{L}$/u.test(word)) return false;
   return true;
 }

@@ -38,13 +38,7 @@ export function normalizeWord(raw: string): string {
   if (cached !== undefined) return cached;
   let w = raw.replace(POSSESSIVE, '');
   if (ASCII.test(w)) w = w.toLowerCase();
-  else
-    w = w
-      .replace(/ı/g, 'i')
-      .replace(/ß/g, 'ss')
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase();
+  else w = w.replace(/ı/g, 'i').replace(/ß/g, 'ss').normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
   w = w.replace(/['’]/g, '');
   if (normCache.size > 200_000) normCache.clear();
   normCache.set(raw, w);

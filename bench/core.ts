@@ -1,0 +1,135 @@
+import { rm, stat } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { answerQuestion } from '../src/core/answer.ts';
+import { Library } from '../src/core/library.ts';
+import { PassageIndex } from '../src/core/search/passage-index.ts';
+import { loadOrBuild, saveSnapshot } from '../src/core/search/snapshot.ts';
+import { generateCorpus } from './corpus.ts';
+import { benchQuestions } from './lib/queries.ts';
+import { collectGarbage, fmt, heapUsedMb, quantile, timed } from './lib/stats.ts';
+
+/**
+ * `npm run bench [-- sizes…]`: the passage index on the synthetic corpus at 1,000 and 10,000
+ * articles: build time, snapshot save and load (start-to-ready), heap, and query latency
+ * (index search alone, and the whole /ask answer with excerpts) over a fixed question mix.
+ */
+
+const CACHE = fileURLToPath(new URL('./.cache/', import.meta.url));
+
+interface Row {
+  articles: number;
+  passages: number;
+  generateMs: number;
+  buildMs: number;
+  compactMs: number;
+  saveMs: number;
+  snapshotMb: number;
+  loadMs: number;
+  heapCorpusMb: number;
+  heapBuiltMb: number;
+  heapCompactMb: number;
+  heapLoadedMb: number;
+  search: { p50: number; p99: number; max: number };
+  answer: { p50: number; p99: number; max: number };
+}
+
+function latencies(run: (q: string) => void, questions: readonly string[]): { p50: number; p99: number; max: number } {
+  for (const q of questions.slice(0, 40)) run(q);
+  const times: number[] = [];
+  for (const q of questions) {
+    const start = performance.now();
+    run(q);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), max: times.at(-1) ?? 0 };
+}
+
+async function benchSize(articles: number, log: (line: string) => void): Promise<Row> {
+  const questions = benchQuestions(400);
+  const gen = await timed(() => generateCorpus({ articles, seed: 7 }));
+  const corpus = gen.value;
+  const passages = corpus.reduce((n, a) => n + a.passages.length + a.keyPoints.length, 0);
+  const heapCorpusMb = heapUsedMb();
+  log(`  ${articles} articles: generated ${passages} documents in ${fmt(gen.ms, 0)} ms`);
+
+  let built: PassageIndex | undefined = new PassageIndex();
+  const build = await timed(() => {
+    for (const a of corpus) (built as PassageIndex).addArticle(a);
+  });
+  const heapBuiltMb = heapUsedMb();
+  log(`  built in MiniSearch in ${fmt(build.ms / 1000, 2)} s, heap ${fmt(heapBuiltMb, 0)} MB`);
+  const compacted = await timed(() => (built as PassageIndex).compact());
+  const heapCompactMb = heapUsedMb();
+  log(`  compacted in ${fmt(compacted.ms / 1000, 2)} s, heap ${fmt(heapCompactMb, 0)} MB`);
+
+  const path = `${CACHE}index-${articles}.bin`;
+  const save = await timed(() => saveSnapshot(built as PassageIndex, path));
+  const snapshotMb = (await stat(path)).size / 1024 / 1024;
+  log(`  snapshot saved in ${fmt(save.ms, 0)} ms (${fmt(snapshotMb)} MB)`);
+
+  built = undefined;
+  collectGarbage();
+  const load = await timed(() => loadOrBuild({ articles: corpus, snapshotPath: path, save: false }));
+  if (load.value.from !== 'snapshot') throw new Error(`snapshot was not used: ${load.value.reason}`);
+  const index = load.value.index;
+  const heapLoadedMb = heapUsedMb();
+  log(`  loaded from snapshot in ${fmt(load.ms, 0)} ms, heap ${fmt(heapLoadedMb, 0)} MB`);
+
+  const library = new Library(index);
+  for (const a of corpus) library.add(a, { addedAt: '2025-01-01T00:00:00.000Z', origin: 'content' });
+  const search = latencies((q) => index.search(q, { limit: 5 }), questions);
+  const answer = latencies((q) => answerQuestion(library, q, { perPage: 3 }), questions);
+  log(
+    `  search p50 ${fmt(search.p50, 2)} ms p99 ${fmt(search.p99, 2)} ms; answer p50 ${fmt(answer.p50, 2)} ms p99 ${fmt(answer.p99, 2)} ms`,
+  );
+  await rm(path, { force: true });
+  return {
+    articles,
+    passages,
+    generateMs: gen.ms,
+    buildMs: build.ms,
+    compactMs: compacted.ms,
+    saveMs: save.ms,
+    snapshotMb,
+    loadMs: load.ms,
+    heapCorpusMb,
+    heapBuiltMb,
+    heapCompactMb,
+    heapLoadedMb,
+    search,
+    answer,
+  };
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| articles | documents | build (MiniSearch) + compact | snapshot save | snapshot size | start-to-ready from snapshot | heap after load (corpus alone) | heap after MiniSearch build | search p50 / p99 | /ask answer p50 / p99 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.articles.toLocaleString('en-US')} | ${r.passages.toLocaleString('en-US')} | ${fmt(r.buildMs / 1000)} s + ${fmt(r.compactMs / 1000)} s | ${fmt(r.saveMs / 1000, 2)} s | ${fmt(r.snapshotMb)} MB | ${fmt(r.loadMs / 1000, 2)} s | ${fmt(r.heapLoadedMb, 0)} MB (${fmt(r.heapCorpusMb, 0)} MB) | ${fmt(r.heapBuiltMb, 0)} MB | ${fmt(r.search.p50, 2)} / ${fmt(r.search.p99, 2)} ms | ${fmt(r.answer.p50, 2)} / ${fmt(r.answer.p99, 2)} ms |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const sizes = argv.length ? argv.map((a) => Number.parseInt(a, 10)).filter((n) => n > 0) : [1000, 10000];
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  log(
+    `passage index benchmark (node ${process.version}, ${cpus().length} CPUs, load average ${load}, ${benchQuestions(400).length} questions)`,
+  );
+  const rows: Row[] = [];
+  for (const size of sizes) rows.push(await benchSize(size, log));
+  process.stdout.write(`${table(rows)}\n`);
+}
+
+await main(process.argv.slice(2));
