@@ -1,0 +1,203 @@
+import type { Article } from '../core/article.ts';
+import type { ChannelSender } from '../core/channel.ts';
+import type { CommandChannel, Platform } from '../core/command.ts';
+import { chooseDigest, composeDigest, emptyDigest } from '../core/digest.ts';
+import type { DeliveryView, DigestService, PostNowResult, SubscriptionView } from '../core/digests.ts';
+import type { Library } from '../core/library.ts';
+import type { Delivery, Store, Subscription } from '../store/types.ts';
+import { type CronSpec, nextSlot } from './cron.ts';
+import type { DeliveryResult } from './deliver.ts';
+import type { Sleep } from './rate-limit.ts';
+import { describeCron, parseSchedule } from './when.ts';
+import { formatInstant } from './zone.ts';
+
+/** Subscriptions one channel may hold. */
+export const MAX_SUBSCRIPTIONS_PER_CHANNEL = 10;
+
+export interface ServiceDeps {
+  store: Store;
+  library: Library;
+  senders: ReadonlyMap<Platform, ChannelSender>;
+  config: { DEFAULT_TIMEZONE: string; DIGEST_EMPTY: 'skip' | 'post' };
+  now: () => Date;
+  sleep: Sleep;
+  postNowWaitMs: number;
+  specOf(sub: Subscription): CronSpec | undefined;
+  /** Drops cached schedule state of a subscription that changed. */
+  forget(id: number): void;
+  postNow(request: { channel: CommandChannel }): Promise<{ delivery: Delivery; done: Promise<DeliveryResult> }>;
+}
+
+const OUTCOMES = { claimed: 'sending', delivered: 'delivered', empty: 'nothing-new', failed: 'failed', skipped: 'skipped' } as const;
+
+function deliveryView(d: Delivery, zone: string): DeliveryView {
+  return {
+    slotIso: d.slot,
+    slotLocal: formatInstant(new Date(d.slot), zone),
+    outcome: OUTCOMES[d.status],
+    late: d.late,
+    recovered: d.recovered,
+    attempts: d.attempts,
+    articles: d.status === 'delivered' ? d.articleIds.length : 0,
+    manual: d.kind === 'manual',
+    ...(d.error ? { detail: d.error } : {}),
+  };
+}
+
+/** `/digest` backed by the store and the scheduler's ledger. */
+export function createDigestService(deps: ServiceDeps): DigestService {
+  const { store } = deps;
+  const view = async (sub: Subscription): Promise<SubscriptionView> => {
+    const spec = deps.specOf(sub);
+    const next = sub.status === 'active' && spec ? nextSlot(spec, sub.timeZone, deps.now()) : undefined;
+    const [last] = await store.deliveries.recentForSubscription(sub.id, 1);
+    return {
+      id: sub.id,
+      schedule: sub.schedule,
+      cron: sub.cron,
+      timeZone: sub.timeZone,
+      description: describeCron(sub.cron),
+      status: sub.status,
+      ...(sub.pausedReason ? { pausedReason: sub.pausedReason } : {}),
+      ...(sub.pausedAt ? { pausedAt: formatInstant(new Date(sub.pausedAt), sub.timeZone) } : {}),
+      ...(next ? { nextRun: { iso: next.toISOString(), local: formatInstant(next, sub.timeZone), utc: formatInstant(next, 'UTC') } } : {}),
+      ...(last ? { lastDelivery: deliveryView(last, sub.timeZone) } : {}),
+      createdBy: sub.createdBy,
+    };
+  };
+  const digestFor = (articleIds: string[], omitted: number, first: boolean) => {
+    const articles = articleIds.map((id) => deps.library.get(id)?.article).filter((a): a is Article => a !== undefined);
+    return articles.length ? composeDigest({ articles, omitted, first, visibility: 'private' }) : undefined;
+  };
+
+  return {
+    async subscribe({ channel, user, when, timeZone }) {
+      const parsed = parseSchedule(when, timeZone, deps.config.DEFAULT_TIMEZONE, deps.now());
+      if (!parsed.ok) return parsed;
+      const { schedule, spec, timeZone: zone } = parsed.value;
+      const existing = await store.subscriptions.listForChannel(channel.platform, channel.id);
+      const same = existing.find((s) => s.cron === spec.expression && s.timeZone === zone);
+      const at = deps.now().toISOString();
+      const audit = {
+        at,
+        actor: user.id,
+        ...(user.name ? { actorName: user.name } : {}),
+        platform: channel.platform,
+        channelId: channel.id,
+      };
+      if (same?.status === 'paused') {
+        await store.subscriptions.resume(same.id, at, { ...audit, action: 'digest.resume', target: `subscription:${same.id}` });
+        deps.forget(same.id);
+        return { ok: true, resumed: true, subscription: await view((await store.subscriptions.get(same.id)) as Subscription) };
+      }
+      if (same) {
+        return {
+          ok: false,
+          code: 'already-subscribed',
+          message: `This channel already gets "${same.schedule}" digests in ${same.timeZone} (subscription ${same.id}). See /digest status.`,
+        };
+      }
+      if (existing.length >= MAX_SUBSCRIPTIONS_PER_CHANNEL) {
+        return {
+          ok: false,
+          code: 'too-many-subscriptions',
+          message: `This channel has ${existing.length} digest subscriptions, the most allowed; remove one first: /digest unsubscribe <id>.`,
+        };
+      }
+      const created = await store.subscriptions.create(
+        {
+          platform: channel.platform,
+          channelId: channel.id,
+          ...(channel.name ? { channelName: channel.name } : {}),
+          ...(channel.workspaceId ? { workspaceId: channel.workspaceId } : {}),
+          schedule,
+          cron: spec.expression,
+          timeZone: zone,
+          createdBy: user.id,
+          createdAt: at,
+        },
+        { ...audit, action: 'digest.subscribe', detail: { schedule, timeZone: zone } },
+      );
+      return { ok: true, resumed: false, subscription: await view(created) };
+    },
+
+    async unsubscribe({ channel, user, id }) {
+      const subs = await store.subscriptions.listForChannel(channel.platform, channel.id);
+      const list = subs.map((s) => `${s.id} (${s.schedule} ${s.timeZone})`).join(', ');
+      if (!subs.length) return { ok: false, code: 'no-subscription', message: 'This channel has no digest subscription.' };
+      let target: Subscription | undefined;
+      if (id === undefined) {
+        if (subs.length > 1) {
+          return {
+            ok: false,
+            code: 'which-subscription',
+            message: `This channel has ${subs.length} digest subscriptions: ${list}. Say which one: /digest unsubscribe ${subs[0]?.id}`,
+          };
+        }
+        target = subs[0];
+      } else {
+        target = subs.find((s) => s.id === id);
+        if (!target)
+          return {
+            ok: false,
+            code: 'unknown-subscription',
+            message: `There is no digest subscription ${id} in this channel; it has ${list}.`,
+          };
+      }
+      const sub = target as Subscription;
+      const at = deps.now().toISOString();
+      await store.subscriptions.cancel(sub.id, user.id, at, {
+        at,
+        actor: user.id,
+        ...(user.name ? { actorName: user.name } : {}),
+        platform: channel.platform,
+        channelId: channel.id,
+        action: 'digest.unsubscribe',
+        target: `subscription:${sub.id}`,
+      });
+      deps.forget(sub.id);
+      return { ok: true, removed: await view({ ...sub, status: 'cancelled' }) };
+    },
+
+    async status(channel) {
+      const subs = await store.subscriptions.listForChannel(channel.platform, channel.id);
+      const [last] = await store.deliveries.recentForChannel(channel.platform, channel.id, 1);
+      const zone = subs[0]?.timeZone ?? deps.config.DEFAULT_TIMEZONE;
+      return {
+        subscriptions: await Promise.all(subs.map(view)),
+        ...(last ? { lastDelivery: deliveryView(last, zone) } : {}),
+        defaultTimeZone: deps.config.DEFAULT_TIMEZONE,
+      };
+    },
+
+    async preview(channel) {
+      const previous = await store.deliveries.previousDigest(channel.platform, channel.id);
+      const choice = chooseDigest(deps.library.list(), previous, deps.now());
+      const reply = digestFor(choice.articleIds, choice.omitted, choice.first);
+      if (reply) return { ...reply, title: `Preview — ${reply.title}`, actions: reply.actions ?? [] };
+      const note = emptyDigest(previous?.cutoff, 'private');
+      const posts = deps.config.DIGEST_EMPTY === 'post' ? 'this note would be posted' : 'nothing would be posted (DIGEST_EMPTY=skip)';
+      return { ...note, title: `Preview — ${note.title}`, footer: `Right now ${posts}.` };
+    },
+
+    async postNow({ channel }): Promise<({ ok: true } & PostNowResult) | { ok: false; code: string; message: string }> {
+      if (!deps.senders.has(channel.platform)) {
+        return {
+          ok: false,
+          code: 'no-sender',
+          message: `Digests cannot be posted to ${channel.platform} from this bot process right now.`,
+        };
+      }
+      const { delivery, done } = await deps.postNow({ channel });
+      const timeout = new AbortController();
+      const waited = await Promise.race([done, deps.sleep(deps.postNowWaitMs, timeout.signal).then(() => 'waiting' as const)]);
+      timeout.abort();
+      const finished = await store.deliveries.get(delivery.key);
+      const articles = delivery.articleIds.length;
+      if (waited === 'waiting' || !finished || finished.status === 'claimed') return { ok: true, outcome: 'sending', articles };
+      if (finished.status === 'delivered') return { ok: true, outcome: 'delivered', articles };
+      if (finished.status === 'empty') return { ok: true, outcome: 'nothing-new', articles: 0 };
+      return { ok: true, outcome: 'failed', articles, ...(finished.error ? { detail: finished.error } : {}) };
+    },
+  };
+}

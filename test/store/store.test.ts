@@ -1,0 +1,255 @@
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotError } from '../../src/core/errors.ts';
+import { MIGRATIONS, openStore } from '../../src/store/index.ts';
+import { migrate } from '../../src/store/migrations.ts';
+import type { ClaimOwner, ClaimRequest, Store } from '../../src/store/types.ts';
+import { articleFromFile, BUNDLED_FILE } from '../helpers/library.ts';
+import { tempDataDir } from '../scheduler/helpers.ts';
+
+const A: ClaimOwner = { id: 'owner-a', host: 'h', pid: 1 };
+const B: ClaimOwner = { id: 'owner-b', host: 'h', pid: 2 };
+
+function claimRequest(key: string, owner: ClaimOwner, extra: Partial<ClaimRequest> = {}): ClaimRequest {
+  return {
+    key,
+    subscriptionId: 1,
+    platform: 'slack',
+    channelId: 'C1',
+    kind: 'scheduled',
+    slot: '2025-06-02T06:00:00.000Z',
+    late: false,
+    owner,
+    now: '2025-06-02T06:00:00.000Z',
+    leaseUntil: '2025-06-02T06:05:00.000Z',
+    choose: () => ({ cutoff: '2025-06-02T06:00:00.000Z', articleIds: ['a'], omitted: 0, first: true }),
+    ...extra,
+  };
+}
+
+const seedSubscription = (store: Store) =>
+  store.subscriptions.create({
+    platform: 'slack',
+    channelId: 'C1',
+    schedule: 'daily 09:00',
+    cron: '0 9 * * *',
+    timeZone: 'UTC',
+    createdBy: 'U1',
+    createdAt: '2025-06-01T00:00:00.000Z',
+  });
+
+describe('the SQLite store', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let store: Store;
+  beforeEach(() => {
+    data = tempDataDir();
+    store = openStore({ dataDir: `${data.dir}/nested/data` });
+  });
+  afterEach(async () => {
+    await store.close();
+    data.cleanup();
+  });
+
+  it('creates briefing.db in the data directory, in WAL mode, with every migration applied once', async () => {
+    expect(store.location).toBe(`${data.dir}/nested/data/briefing.db`);
+    expect(await store.schemaVersion()).toBe(MIGRATIONS.at(-1)?.version);
+    const raw = new Database(store.location, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+    );
+    raw.close();
+    // Opening again (a restart, or a second process) applies nothing twice.
+    const again = openStore({ dataDir: `${data.dir}/nested/data` });
+    expect(await again.schemaVersion()).toBe(MIGRATIONS.at(-1)?.version);
+    await again.close();
+  });
+
+  it('a delivery must belong to an existing subscription (foreign keys are on)', async () => {
+    await expect(store.deliveries.claim(claimRequest('9@x', A, { subscriptionId: 9 }))).rejects.toThrow('FOREIGN KEY constraint failed');
+  });
+
+  it('migration versions run 1, 2, 3… without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('refuses a database written by a newer version, naming both versions', () => {
+    const raw = new Database(':memory:');
+    migrate(raw);
+    raw.prepare("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')").run();
+    expect(() => migrate(raw)).toThrow(BotError);
+    expect(() => migrate(raw)).toThrow(
+      `the database is at schema version 99 but this version of briefing-bot knows up to ${MIGRATIONS.length}`,
+    );
+    raw.close();
+  });
+
+  it('a data directory that cannot be created is a clear error naming it', () => {
+    writeFileSync(`${data.dir}/a-file`, '');
+    expect(() => openStore({ dataDir: `${data.dir}/a-file/data` })).toThrow(
+      /store: cannot open .*\/a-file\/data\/briefing.db: .*; check BRIEFING_DATA_DIR/,
+    );
+  });
+
+  it('subscriptions: create with an audit entry, list per channel, pause by channel, resume, cancel', async () => {
+    const base = {
+      platform: 'slack' as const,
+      channelId: 'C1',
+      schedule: 'daily 09:00',
+      cron: '0 9 * * *',
+      timeZone: 'Europe/Istanbul',
+      createdBy: 'U1',
+      createdAt: '2025-06-01T00:00:00.000Z',
+    };
+    const one = await store.subscriptions.create(base, { at: base.createdAt, actor: 'U1', action: 'digest.subscribe' });
+    const two = await store.subscriptions.create({ ...base, cron: '0 10 * * *', workspaceId: 'T1' });
+    await store.subscriptions.create({ ...base, channelId: 'C2' });
+    expect(one).toMatchObject({ id: 1, status: 'active', checkedUntil: base.createdAt });
+    expect(two.workspaceId).toBe('T1');
+    expect((await store.subscriptions.listForChannel('slack', 'C1')).map((s) => s.id)).toEqual([1, 2]);
+    expect(await store.audit.list()).toMatchObject([{ actor: 'U1', action: 'digest.subscribe', target: 'subscription:1' }]);
+
+    expect(await store.subscriptions.pauseChannel('slack', 'C1', 'channel gone', '2025-06-02T00:00:00.000Z')).toBe(2);
+    expect(await store.subscriptions.get(1)).toMatchObject({ status: 'paused', pausedReason: 'channel gone' });
+    expect(await store.subscriptions.resume(1, '2025-06-03T00:00:00.000Z')).toBe(true);
+    expect(await store.subscriptions.get(1)).toMatchObject({ status: 'active', checkedUntil: '2025-06-03T00:00:00.000Z' });
+    expect((await store.subscriptions.get(1))?.pausedReason).toBeUndefined();
+
+    await store.subscriptions.advance(1, '2025-06-04T00:00:00.000Z');
+    await store.subscriptions.advance(1, '2025-06-01T00:00:00.000Z'); // never backwards
+    expect((await store.subscriptions.get(1))?.checkedUntil).toBe('2025-06-04T00:00:00.000Z');
+
+    expect(await store.subscriptions.cancel(2, 'U2', '2025-06-05T00:00:00.000Z')).toBe(true);
+    expect(await store.subscriptions.cancel(2, 'U2', '2025-06-05T00:00:00.000Z')).toBe(false);
+    expect((await store.subscriptions.listForChannel('slack', 'C1')).map((s) => s.id)).toEqual([1]);
+    expect((await store.subscriptions.listForChannel('slack', 'C1', { includeCancelled: true })).map((s) => s.status)).toEqual([
+      'active',
+      'cancelled',
+    ]);
+    expect((await store.subscriptions.listLive()).map((s) => s.id)).toEqual([1, 3]);
+  });
+
+  it('the ledger claims a key once: a second claim, from this or another connection, gets the existing row', async () => {
+    await seedSubscription(store);
+    const other = openStore({ dataDir: `${data.dir}/nested/data` });
+    const first = await store.deliveries.claim(claimRequest('1@slot', A));
+    const second = await other.deliveries.claim(claimRequest('1@slot', B));
+    expect(first).toMatchObject({ claimed: true, delivery: { status: 'claimed', owner: A, articleIds: ['a'], first: true } });
+    expect(second).toMatchObject({ claimed: false, existing: { owner: A } });
+    await other.close();
+  });
+
+  it('the claim transaction passes the channel previous digest to choose, ignoring failed ones', async () => {
+    await seedSubscription(store);
+    const seen: unknown[] = [];
+    const choose = (cutoff: string, ids: string[]) => (previous: unknown) => {
+      seen.push(previous);
+      return { cutoff, articleIds: ids, omitted: 0, first: previous === undefined };
+    };
+    const d1 = await store.deliveries.claim(claimRequest('k1', A, { choose: choose('2025-06-01T00:00:00.000Z', ['x']) }));
+    if (!d1.claimed) throw new Error('not claimed');
+    await store.deliveries.finish(d1.delivery.id, A, {
+      status: 'delivered',
+      attempts: 1,
+      at: '2025-06-01T00:00:01.000Z',
+      messageIds: ['m1'],
+    });
+    const d2 = await store.deliveries.claim(claimRequest('k2', A, { choose: choose('2025-06-02T00:00:00.000Z', ['y']) }));
+    if (!d2.claimed) throw new Error('not claimed');
+    await store.deliveries.finish(d2.delivery.id, A, { status: 'failed', attempts: 1, at: '2025-06-02T00:00:01.000Z', error: 'gone' });
+    await store.deliveries.claim(claimRequest('k3', A, { choose: choose('2025-06-03T00:00:00.000Z', []) }));
+    expect(seen).toEqual([
+      undefined,
+      { cutoff: '2025-06-01T00:00:00.000Z', articleIds: ['x'] },
+      { cutoff: '2025-06-01T00:00:00.000Z', articleIds: ['x'] },
+    ]);
+    expect(await store.deliveries.previousDigest('slack', 'C1')).toEqual({ cutoff: '2025-06-03T00:00:00.000Z', articleIds: [] });
+  });
+
+  it('only the owner finishes or renews a claim; reclaim is a compare-and-set that marks the row recovered', async () => {
+    await seedSubscription(store);
+    const c = await store.deliveries.claim(claimRequest('k', A));
+    if (!c.claimed) throw new Error('not claimed');
+    const id = c.delivery.id;
+    expect(await store.deliveries.finish(id, B, { status: 'delivered', attempts: 1, at: 'x' })).toBe(false);
+    expect(await store.deliveries.renew(id, A, '2025-06-02T06:10:00.000Z', 1)).toBe(true);
+    expect(await store.deliveries.reclaim(id, B, B, '2025-06-02T06:20:00.000Z')).toBeUndefined(); // B is not the holder
+    const taken = await store.deliveries.reclaim(id, A, B, '2025-06-02T06:20:00.000Z');
+    expect(taken).toMatchObject({ owner: B, recovered: true, attempts: 1, leaseUntil: '2025-06-02T06:20:00.000Z' });
+    expect(await store.deliveries.renew(id, A, 'later', 2)).toBe(false);
+    expect(
+      await store.deliveries.finish(id, B, { status: 'delivered', attempts: 2, at: '2025-06-02T06:11:00.000Z', messageIds: ['m'] }),
+    ).toBe(true);
+    expect(await store.deliveries.listClaims()).toEqual([]);
+    expect(await store.deliveries.get('k')).toMatchObject({
+      status: 'delivered',
+      messageIds: ['m'],
+      finishedAt: '2025-06-02T06:11:00.000Z',
+    });
+    expect((await store.deliveries.get('k'))?.leaseUntil).toBeUndefined();
+  });
+
+  it('skipped slots are recorded once and counted', async () => {
+    await seedSubscription(store);
+    const slot = { subscriptionId: 1, platform: 'slack' as const, channelId: 'C1', reason: 'missed' };
+    expect(
+      await store.deliveries.skip(
+        [
+          { ...slot, key: 's1', slot: 'a' },
+          { ...slot, key: 's2', slot: 'b' },
+        ],
+        'now',
+      ),
+    ).toBe(2);
+    expect(await store.deliveries.skip([{ ...slot, key: 's2', slot: 'b' }], 'now')).toBe(0);
+    expect(await store.deliveries.countByStatus()).toEqual({ claimed: 0, delivered: 0, empty: 0, failed: 0, skipped: 2 });
+    expect((await store.deliveries.recentForSubscription(1, 5)).map((d) => d.key)).toEqual(['s2', 's1']);
+  });
+
+  it('articles: each registration is a new revision; hide and show; latest per article; find by hash', async () => {
+    const article = articleFromFile(BUNDLED_FILE);
+    const audit = { at: '2025-06-01T00:00:00.000Z', actor: 'U1', action: 'article.register' };
+    const r1 = await store.articles.addRevision(
+      { article, rawSha256: 'h1', sourceName: 'a.txt', registeredBy: 'U1', registeredAt: '2025-06-01T00:00:00.000Z' },
+      audit,
+    );
+    const r2 = await store.articles.addRevision({
+      article: { ...article, title: 'Revised' },
+      rawSha256: 'h2',
+      registeredBy: 'U2',
+      registeredAt: '2025-06-02T00:00:00.000Z',
+    });
+    expect(r1).toMatchObject({ id: article.id, revision: 1, hidden: false, sourceName: 'a.txt', format: article.format });
+    expect(r2.revision).toBe(2);
+    expect(r1.article).toEqual(article);
+    expect((await store.articles.latest(article.id))?.article.title).toBe('Revised');
+    expect((await store.articles.revisions(article.id)).map((r) => r.revision)).toEqual([2, 1]);
+    expect((await store.articles.findByHash('h1')).map((r) => r.revision)).toEqual([1]);
+    expect(await store.audit.list({ target: article.id })).toMatchObject([{ action: 'article.register', detail: { revision: 1 } }]);
+
+    expect(await store.articles.setHidden(article.id, true, { audit: { at: 'x', actor: 'U3', action: 'article.unregister' } })).toBe(2);
+    expect(await store.articles.latest(article.id)).toBeUndefined();
+    expect((await store.articles.latest(article.id, { includeHidden: true }))?.hidden).toBe(true);
+    expect(await store.articles.listLatest()).toEqual([]);
+    expect(await store.articles.listLatest({ includeHidden: true })).toHaveLength(1);
+    expect(await store.articles.setHidden(article.id, false, { revision: 1 })).toBe(1);
+    expect(await store.articles.latest(article.id)).toBeUndefined(); // revision 2 is still hidden
+    expect((await store.articles.revision(article.id, 1))?.hidden).toBe(false);
+    expect((await store.audit.list({ action: 'article.unregister' })).map((e) => e.actor)).toEqual(['U3']);
+  });
+
+  it('the audit log pages newest first and filters', async () => {
+    for (let i = 1; i <= 5; i++)
+      await store.audit.append({ at: `2025-06-0${i}`, actor: i % 2 ? 'U1' : 'U2', action: 'x', target: `t${i}`, detail: { i } });
+    expect((await store.audit.list({ limit: 2 })).map((e) => e.id)).toEqual([5, 4]);
+    expect((await store.audit.list({ beforeId: 4, limit: 2 })).map((e) => e.id)).toEqual([3, 2]);
+    expect((await store.audit.list({ actor: 'U2' })).map((e) => e.detail)).toEqual([{ i: 4 }, { i: 2 }]);
+  });
+
+  it('close is safe to call twice', async () => {
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
+    store = openStore({ dataDir: `${data.dir}/nested/data` });
+  });
+});
