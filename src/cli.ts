@@ -3,11 +3,13 @@ import { execBatch, execOnce } from './adapters/console/exec.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { consoleDeps, createRuntime, main } from './main.ts';
+import { REGISTER_USAGE, registrationCli } from './register/cli.ts';
 
 const USAGE = `Usage:
   briefing-bot                         start the bot (terminal chat when no chat tokens are set)
   briefing-bot exec "<command>" [--json]   answer one command, e.g. exec "/source 6" --json
   briefing-bot exec [--json] < lines    answer one command a line from stdin (JSON Lines with --json)
+${REGISTER_USAGE}
   briefing-bot help                    this text`;
 
 type CliCommand = (args: string[]) => Promise<number>;
@@ -34,6 +36,7 @@ const exec: CliCommand = async (args) => {
 export const cliCommands: Record<string, CliCommand> = {
   start: () => main(),
   exec,
+  ...registrationCli(runtimeForCli),
   help: async () => {
     process.stdout.write(`${USAGE}\n`);
     return 0;

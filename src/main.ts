@@ -8,6 +8,7 @@ import { Library } from './core/library.ts';
 import { loadContentDir } from './core/load-content.ts';
 import { PassageIndex } from './core/search/passage-index.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { setupRegistry } from './register/index.ts';
 
 /** Everything a running bot shares across adapters. */
 export interface Runtime {
@@ -29,7 +30,12 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   }
   logger.info({ articles: library.size, passages: library.index.documentCount }, 'library loaded');
   const services: Services = {};
-  return { config, logger, library, services, close: async () => {} };
+  // Registered briefings load after the shipped content (a registered revision replaces a shipped one).
+  const registration = await setupRegistry({ config, library, services, logger, watch: true }).catch((err: unknown) => {
+    logger.warn({ err }, 'registering briefings is unavailable: the data store could not be opened');
+    return undefined;
+  });
+  return { config, logger, library, services, close: async () => registration?.close() };
 }
 
 export function consoleDeps(runtime: Runtime): ConsoleDeps {

@@ -1,0 +1,108 @@
+import { articleSchema } from '../core/article.ts';
+import type { Library } from '../core/library.ts';
+import type { ArticleRevision, Store } from '../store/types.ts';
+
+/**
+ * Brings the library in line with one stored revision: a hidden (unregistered) latest revision
+ * removes the briefing; a visible one is added unless the library already holds that revision
+ * or a newer one (so concurrent publishes and the watcher never step back).
+ */
+export function applyRevision(library: Library, revision: ArticleRevision): 'added' | 'removed' | 'unchanged' {
+  const current = library.get(revision.id);
+  if (revision.hidden) return library.remove(revision.id) ? 'removed' : 'unchanged';
+  if (current?.meta.origin === 'registered' && (current.meta.revision ?? 0) >= revision.revision) return 'unchanged';
+  library.add(revision.article, { addedAt: revision.registeredAt, origin: 'registered', revision: revision.revision });
+  return 'added';
+}
+
+export interface LoadReport {
+  loaded: number;
+  /** Unregistered briefings left out (and taken out of the library when shipped content had loaded them). */
+  hidden: number;
+  /** Stored revisions that no longer validate, skipped. */
+  problems: { id: string; revision: number; message: string }[];
+  /** The newest audit entry id when loading started (where {@link watchRegistrations} resumes). */
+  auditId: number;
+}
+
+/**
+ * Loads every registered briefing (the latest revision of each, unless unregistered) into the
+ * library; call it at start after the shipped content is loaded, so a registered revision
+ * replaces a shipped briefing with the same id and an unregistered one stays out.
+ * @example const report = await loadRegistered(store, library); // { loaded: 3, hidden: 0, … }
+ */
+export async function loadRegistered(store: Store, library: Library): Promise<LoadReport> {
+  const auditId = (await store.audit.list({ limit: 1 }))[0]?.id ?? 0;
+  const report: LoadReport = { loaded: 0, hidden: 0, problems: [], auditId };
+  for (const revision of await store.articles.listLatest({ includeHidden: true })) {
+    if (!revision.hidden) {
+      const checked = articleSchema.safeParse(revision.article);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        report.problems.push({
+          id: revision.id,
+          revision: revision.revision,
+          message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+        });
+        continue;
+      }
+      revision.article = checked.data;
+    }
+    const outcome = applyRevision(library, revision);
+    if (revision.hidden) report.hidden++;
+    else if (outcome === 'added') report.loaded++;
+  }
+  return report;
+}
+
+export interface Watcher {
+  /** Applies what other processes registered or unregistered since the last check. */
+  poll(): Promise<number>;
+  stop(): void;
+}
+
+/**
+ * Keeps a long-running bot in step with registrations made by other processes (the CLI, a
+ * second bot): every `intervalMs` it reads the audit log past the last entry seen and applies
+ * the latest revision of every briefing registered or unregistered there. One indexed query
+ * when nothing changed.
+ */
+export function watchRegistrations(
+  store: Store,
+  library: Library,
+  options: { since: number; intervalMs?: number; onError?: (error: unknown) => void },
+): Watcher {
+  let seen = options.since;
+  let busy = false;
+  const PAGE = 200;
+  const poll = async (): Promise<number> => {
+    if (busy) return 0;
+    busy = true;
+    try {
+      const entries = await store.audit.list({ limit: PAGE });
+      const fresh = entries.filter((e) => e.id > seen);
+      if (fresh.length === 0) return 0;
+      const overflow = fresh.length === PAGE && (entries.at(-1)?.id ?? 0) > seen + 1;
+      seen = Math.max(...fresh.map((e) => e.id));
+      let changed = 0;
+      if (overflow) {
+        for (const revision of await store.articles.listLatest({ includeHidden: true }))
+          if (applyRevision(library, revision) !== 'unchanged') changed++;
+        return changed;
+      }
+      const targets = new Set(fresh.filter((e) => e.action.startsWith('article.') && e.target).map((e) => e.target as string));
+      for (const id of targets) {
+        const latest = await store.articles.latest(id, { includeHidden: true });
+        if (latest && applyRevision(library, latest) !== 'unchanged') changed++;
+      }
+      return changed;
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => {
+    poll().catch((error) => options.onError?.(error));
+  }, options.intervalMs ?? 3000);
+  timer.unref();
+  return { poll, stop: () => clearInterval(timer) };
+}

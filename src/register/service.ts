@@ -1,0 +1,270 @@
+import { randomBytes } from 'node:crypto';
+import type { Article } from '../core/article.ts';
+import type { Library } from '../core/library.ts';
+import type {
+  AuditRecord,
+  ExistingBriefing,
+  PublishedBriefing,
+  RegistrationPreview,
+  RegistrationSource,
+  Registry,
+  RegistryActor,
+  RegistryResult,
+} from '../core/registry.ts';
+import type { NewAuditEntry, Store } from '../store/types.ts';
+import { type AcquireOptions, acquire } from './acquire.ts';
+import { LibraryCatalog } from './catalog.ts';
+import { applyRevision } from './load.ts';
+import { type ParsedBriefing, parseBriefing } from './parse.ts';
+
+export interface RegistryOptions {
+  store: Store;
+  library: Library;
+  /** REGISTER_MAX_BYTES. */
+  maxBytes: number;
+  /** REGISTER_URL_TIMEOUT_MS. */
+  timeoutMs: number;
+  /** REGISTER_ALLOW_PRIVATE_URLS. */
+  allowPrivate: boolean;
+  /** How long a preview can be published (default 30 minutes, Slack's `response_url` lifetime). */
+  pendingTtlMs?: number;
+  now?: () => Date;
+  resolve?: AcquireOptions['resolve'];
+}
+
+interface Pending {
+  id: string;
+  parsed: ParsedBriefing;
+  sourceLabel: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** Pending registrations kept at most; the oldest are dropped beyond it. */
+const MAX_PENDING = 200;
+
+/** `slack:U123`: who, as stored in a revision. */
+export function actorKey(actor: RegistryActor): string {
+  return `${actor.platform}:${actor.user.id}`;
+}
+
+function auditEntry(actor: RegistryActor, at: string, action: string, target: string, detail: Record<string, unknown>): NewAuditEntry {
+  return {
+    at,
+    actor: actor.user.id,
+    ...(actor.user.name ? { actorName: actor.user.name } : {}),
+    platform: actor.platform,
+    ...(actor.channel ? { channelId: actor.channel.id } : {}),
+    action,
+    target,
+    detail,
+  };
+}
+
+/**
+ * The registration service: prepare (fetch, check, parse, preview), publish (a stored revision
+ * plus the live library, serialised so concurrent publishes land in revision order), cancel,
+ * unregister (hide, keep history) and the audit log.
+ */
+export function createRegistry(options: RegistryOptions): Registry {
+  const { store, library } = options;
+  const now = options.now ?? (() => new Date());
+  const ttl = options.pendingTtlMs ?? 30 * 60_000;
+  const pending = new Map<string, Pending>();
+  const published = new Map<string, { articleId: string; revision: number }>();
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const sweep = () => {
+    const t = now().getTime();
+    for (const [id, p] of pending) if (p.expiresAt <= t) pending.delete(id);
+    while (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value as string);
+  };
+
+  async function findExisting(
+    parsed: ParsedBriefing,
+  ): Promise<{ parsed: ParsedBriefing; existing?: ExistingBriefing } | RegistryResult<never>> {
+    const { article } = parsed;
+    const describe = async (id: string, matchedBy: ExistingBriefing['matchedBy']): Promise<ExistingBriefing | undefined> => {
+      const latest = await store.articles.latest(id, { includeHidden: true });
+      if (latest) {
+        return {
+          articleId: id,
+          title: latest.article.title,
+          revision: latest.revision,
+          origin: 'registered',
+          matchedBy,
+          hidden: latest.hidden,
+          identical: latest.rawSha256 === parsed.rawSha256,
+          registeredAt: latest.registeredAt,
+          registeredBy: latest.registeredBy,
+        };
+      }
+      const loaded = library.get(id);
+      if (!loaded) return undefined;
+      return { articleId: id, title: loaded.article.title, revision: 0, origin: 'content', matchedBy, hidden: false, identical: false };
+    };
+    const byId = await describe(article.id, 'id');
+    if (byId) return { parsed, existing: byId };
+    const twin = catalog.withTitleOf(article)[0];
+    if (!twin) return { parsed };
+    const again = parsed.withId(twin);
+    if (!again.ok) return again;
+    const existing = await describe(twin, 'title-author');
+    return existing ? { parsed: again, existing } : { parsed: again };
+  }
+
+  const catalog = new LibraryCatalog(library);
+  const registeredIds = () => catalog.registeredIds();
+
+  return {
+    async prepare(source: RegistrationSource, actor: RegistryActor) {
+      const raw = await acquire(source, options);
+      if ('ok' in raw) return raw;
+      const parsed = parseBriefing(raw, options.maxBytes);
+      if (!parsed.ok) return parsed;
+      const found = await findExisting(parsed);
+      if ('ok' in found) return found;
+      sweep();
+      const created = now().getTime();
+      const entry: Pending = {
+        id: randomBytes(6).toString('base64url'),
+        parsed: found.parsed,
+        sourceLabel: raw.label,
+        userId: actorKey(actor),
+        createdAt: created,
+        expiresAt: created + ttl,
+      };
+      pending.set(entry.id, entry);
+      const preview: RegistrationPreview = {
+        pendingId: entry.id,
+        expiresAt: new Date(entry.expiresAt).toISOString(),
+        sourceLabel: raw.label,
+        format: found.parsed.article.format,
+        article: found.parsed.article,
+        warnings: found.parsed.warnings,
+        linesOf: found.parsed.linesOf,
+        ...(found.existing ? { existing: found.existing } : {}),
+      };
+      return { ok: true, preview };
+    },
+
+    async publish(pendingId, actor) {
+      const done = published.get(pendingId);
+      if (done)
+        return {
+          ok: false,
+          code: 'already-published',
+          message: `This registration was already published as revision ${done.revision} of ${done.articleId}.`,
+        };
+      const entry = pending.get(pendingId);
+      if (!entry || entry.expiresAt <= now().getTime()) {
+        pending.delete(pendingId);
+        return {
+          ok: false,
+          code: 'expired',
+          message: `Registration "${pendingId.slice(0, 20)}" has expired or is unknown (previews last ${Math.round(ttl / 60_000)} minutes): run /register again.`,
+        };
+      }
+      if (entry.userId !== actorKey(actor)) {
+        return { ok: false, code: 'not-yours', message: 'Only the moderator who started this registration can publish or cancel it.' };
+      }
+      pending.delete(pendingId);
+      return serial(async () => {
+        const article: Article = entry.parsed.article;
+        const at = now().toISOString();
+        const previous = library.get(article.id);
+        const revision = await store.articles.addRevision(
+          { article, rawSha256: entry.parsed.rawSha256, sourceName: entry.sourceLabel, registeredBy: actorKey(actor), registeredAt: at },
+          auditEntry(actor, at, 'article.register', article.id, {
+            title: article.title,
+            source: entry.sourceLabel,
+            format: article.format,
+            passages: article.passages.length,
+            sources: article.sources.length,
+          }),
+        );
+        applyRevision(library, revision);
+        published.set(pendingId, { articleId: article.id, revision: revision.revision });
+        const result: PublishedBriefing = {
+          articleId: article.id,
+          title: article.title,
+          revision: revision.revision,
+          registeredAt: at,
+          passages: article.passages.length,
+          sources: article.sources.length,
+          replaced: previous !== undefined,
+        };
+        return { ok: true as const, published: result };
+      });
+    },
+
+    async cancel(pendingId, actor) {
+      const entry = pending.get(pendingId);
+      if (!entry) {
+        const done = published.get(pendingId);
+        if (done)
+          return {
+            ok: false,
+            code: 'already-published',
+            message: `Too late to cancel: it was published as revision ${done.revision} of ${done.articleId}. /unregister ${done.articleId} hides it.`,
+          };
+        return {
+          ok: false,
+          code: 'expired',
+          message: `Registration "${pendingId.slice(0, 20)}" has expired or is unknown: nothing was stored.`,
+        };
+      }
+      if (entry.userId !== actorKey(actor))
+        return { ok: false, code: 'not-yours', message: 'Only the moderator who started this registration can publish or cancel it.' };
+      pending.delete(pendingId);
+      return { ok: true, articleId: entry.parsed.article.id, title: entry.parsed.article.title };
+    },
+
+    async unregister(articleId, actor): Promise<RegistryResult<{ articleId: string; title: string; revisions: number }>> {
+      const id = articleId.trim().toLowerCase();
+      return serial(async () => {
+        const latest = await store.articles.latest(id, { includeHidden: true });
+        if (!latest) {
+          if (library.get(id)?.meta.origin === 'content') {
+            return {
+              ok: false as const,
+              code: 'shipped',
+              message: `"${id}" ships with the bot (the content folder) and was never registered: remove its file from BRIEFING_CONTENT_DIR to retire it.`,
+            };
+          }
+          const known = registeredIds().slice(0, 10);
+          return {
+            ok: false as const,
+            code: 'unknown-article',
+            message: `No registered briefing with id "${articleId.slice(0, 80)}". ${known.length ? `Registered: ${known.join(', ')}.` : 'None is registered yet.'}`,
+          };
+        }
+        if (latest.hidden)
+          return {
+            ok: false as const,
+            code: 'already-unregistered',
+            message: `"${id}" is already unregistered; /register it again to restore it.`,
+          };
+        const revisions = (await store.articles.revisions(id)).length;
+        const at = now().toISOString();
+        await store.articles.setHidden(id, true, {
+          audit: auditEntry(actor, at, 'article.unregister', id, { title: latest.article.title, revisions }),
+        });
+        library.remove(id);
+        return { ok: true as const, articleId: id, title: latest.article.title, revisions };
+      });
+    },
+
+    async audit(filter = {}): Promise<AuditRecord[]> {
+      return store.audit.list(filter);
+    },
+
+    registeredIds,
+  };
+}

@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { importArticle } from '../../src/core/import/index.ts';
+import { setupRegistry } from '../../src/register/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import { articleFromFile, BUNDLED_FILE, libraryOf, SECOND_FILE } from '../helpers/library.ts';
+import { type Loopback, serve, startLoopback } from '../register/loopback.ts';
+import { SECOND_ID, SECOND_TEXT, tempDataDir } from '../register/setup.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/briefing-bot.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let data: ReturnType<typeof tempDataDir>;
+let server: Loopback;
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: data.dir, BRIEFING_DATA_DIR: data.dir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function storedRevisions(): Promise<Record<string, number[]>> {
+  const store = openStore({ dataDir: data.dir });
+  try {
+    const out: Record<string, number[]> = {};
+    for (const latest of await store.articles.listLatest({ includeHidden: true }))
+      out[latest.id] = (await store.articles.revisions(latest.id)).map((r) => r.revision);
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+beforeAll(async () => {
+  server = await startLoopback();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  data = tempDataDir();
+});
+afterEach(() => data.remove());
+
+describe('briefing-bot register (CLI)', () => {
+  it('publishes a file with --yes, and a restart finds the briefing searchable', async () => {
+    const run = await cli(['register', SECOND_FILE, '--yes', '--json']);
+    expect(run.code).toBe(0);
+    const reply = JSON.parse(run.stdout);
+    expect(reply).toMatchObject({
+      ok: true,
+      command: 'register',
+      title: 'Registered: The South Caucasus Energy Corridor Between the Caspian and Europe',
+    });
+    expect(reply.items).toContainEqual({ label: 'revision', text: '1' });
+
+    const library = libraryOf(articleFromFile(BUNDLED_FILE));
+    const setup = await setupRegistry({
+      config: {
+        BRIEFING_DATA_DIR: data.dir,
+        REGISTER_MAX_BYTES: 1_048_576,
+        REGISTER_URL_TIMEOUT_MS: 1000,
+        REGISTER_ALLOW_PRIVATE_URLS: false,
+      },
+      library,
+      services: {},
+    });
+    try {
+      expect(library.list().map((e) => e.article.id)).toContain(SECOND_ID);
+      const hit = library.search('Trans-Caspian pipeline Turkmenistan').hits[0];
+      expect(hit?.articleId).toBe(SECOND_ID);
+      expect(library.passage(hit?.id ?? '')?.citations).toEqual([4]);
+    } finally {
+      await setup.close();
+    }
+  });
+
+  it('previews a URL from a loopback server without publishing when not asked to', async () => {
+    server.routes.set('/briefing.md', serve(SECOND_TEXT, 'text/markdown'));
+    const run = await cli(['register', `${server.base}/briefing.md`], { REGISTER_ALLOW_PRIVATE_URLS: 'true' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Preview: The South Caucasus Energy Corridor Between the Caspian and Europe');
+    expect(run.stdout).toContain('8 passages, 5 sources, 2 scenarios');
+    expect(run.stdout).toContain('Not published: nothing was stored. Run it again with --yes to publish.');
+    expect(await storedRevisions()).toEqual({});
+  });
+
+  it('refuses the loopback URL unless private addresses are allowed', async () => {
+    const run = await cli(['register', `${server.base}/briefing.md`, '--yes']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`✖ ${server.base}/briefing.md is a loopback address: registering from internal addresses is refused`);
+    expect(await storedRevisions()).toEqual({});
+  });
+
+  it('names a bad file and stores nothing', async () => {
+    const binary = join(data.dir, 'scan.md');
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]));
+    const run = await cli(['register', binary, '--yes', '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({
+      ok: false,
+      command: 'register',
+      error: {
+        code: 'binary',
+        message: 'scan.md is a PNG image, not text: register a .txt, .md or .html file, or the address of a web page',
+      },
+    });
+    const missing = await cli(['register', join(data.dir, 'nope.md'), '--yes']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('nope.md does not exist');
+    expect(await storedRevisions()).toEqual({});
+  });
+
+  it('lands three registrations started at once, as revisions of the right briefings', async () => {
+    const other = join(data.dir, 'other.md');
+    writeFileSync(other, SECOND_TEXT.replace(`id: ${SECOND_ID}`, 'id: other-corridor').replace(/^title: .*$/m, 'title: Another Corridor'));
+    const runs = await Promise.all([
+      cli(['register', SECOND_FILE, '--yes']),
+      cli(['register', other, '--yes']),
+      cli(['register', SECOND_FILE, '--yes']),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(await storedRevisions()).toEqual({ [SECOND_ID]: [2, 1], 'other-corridor': [1] });
+  });
+
+  it('unregisters, exports and audits from the command line', async () => {
+    expect((await cli(['register', SECOND_FILE, '--yes'])).code).toBe(0);
+    const exported = await cli(['export', SECOND_ID]);
+    expect(exported.code).toBe(0);
+    const reimported = importArticle(exported.stdout, { format: 'markdown' });
+    expect(reimported.ok && reimported.article.passages.map((p) => p.text)).toEqual(
+      articleFromFile(SECOND_FILE).passages.map((p) => p.text),
+    );
+
+    const unregistered = await cli(['unregister', SECOND_ID]);
+    expect(unregistered.code).toBe(0);
+    expect(unregistered.stdout).toContain('Unregistered: The South Caucasus Energy Corridor');
+    expect((await cli(['export', SECOND_ID])).code).toBe(1);
+    expect((await cli(['export', SECOND_ID, '--revision', '1'])).stdout).toContain(`id: ${SECOND_ID}`);
+
+    const audit = await cli(['audit', '--json']);
+    expect(JSON.parse(audit.stdout).items.map((i: { text: string }) => i.text)).toEqual([
+      `unregistered ${SECOND_ID} (1 revisions kept)`,
+      `registered ${SECOND_ID} revision 1 (“The South Caucasus Energy Corridor Between the Caspian and Europe” from second-briefing.md)`,
+    ]);
+    expect(await storedRevisions()).toEqual({ [SECOND_ID]: [1] });
+  });
+});

@@ -1,0 +1,300 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Library } from '../../src/core/library.ts';
+import type { Registry } from '../../src/core/registry.ts';
+import { loadRegistered, setupRegistry, watchRegistrations } from '../../src/register/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/types.ts';
+import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
+import { ada, bob, registryOn, SECOND_ID, SECOND_TEXT, tempDataDir } from './setup.ts';
+
+const second = { kind: 'text' as const, text: SECOND_TEXT, name: 'second-briefing.md' };
+
+let data: ReturnType<typeof tempDataDir>;
+let library: Library;
+let store: Store;
+let registry: Registry;
+let clock: Date;
+
+beforeEach(() => {
+  data = tempDataDir();
+  clock = new Date('2025-06-20T10:00:00.000Z');
+  ({ library, store, registry } = registryOn(data.dir, { now: () => clock }));
+});
+afterEach(async () => {
+  await store.close();
+  data.remove();
+});
+
+async function register(source = second, actor = ada) {
+  const prepared = await registry.prepare(source, actor);
+  if (!prepared.ok) throw new Error(prepared.message);
+  const published = await registry.publish(prepared.preview.pendingId, actor);
+  if (!published.ok) throw new Error(published.message);
+  return { preview: prepared.preview, published: published.published };
+}
+
+describe('the registry', () => {
+  it('previews a briefing without storing anything or touching the library', async () => {
+    const prepared = await registry.prepare(second, ada);
+    expect(prepared.ok).toBe(true);
+    if (!prepared.ok) return;
+    expect(prepared.preview).toMatchObject({
+      sourceLabel: 'second-briefing.md',
+      format: 'markdown',
+      linesOf: 'file',
+      warnings: [],
+      expiresAt: '2025-06-20T10:30:00.000Z',
+    });
+    expect(prepared.preview.article.id).toBe(SECOND_ID);
+    expect(prepared.preview.existing).toBeUndefined();
+    expect(await store.articles.latest(SECOND_ID)).toBeUndefined();
+    expect(library.get(SECOND_ID)).toBeUndefined();
+  });
+
+  it('publishes a revision with who and when, an audit entry, and a searchable library entry', async () => {
+    const { published } = await register();
+    expect(published).toMatchObject({
+      articleId: SECOND_ID,
+      revision: 1,
+      registeredAt: '2025-06-20T10:00:00.000Z',
+      passages: 8,
+      sources: 5,
+      replaced: false,
+    });
+    const stored = await store.articles.latest(SECOND_ID);
+    expect(stored).toMatchObject({
+      revision: 1,
+      registeredBy: 'slack:U-ada',
+      registeredAt: '2025-06-20T10:00:00.000Z',
+      sourceName: 'second-briefing.md',
+      hidden: false,
+    });
+    expect(await store.audit.list()).toMatchObject([
+      {
+        actor: 'U-ada',
+        actorName: 'ada',
+        platform: 'slack',
+        channelId: 'C1',
+        action: 'article.register',
+        target: SECOND_ID,
+        detail: { revision: 1 },
+      },
+    ]);
+    expect(library.get(SECOND_ID)?.meta).toEqual({ addedAt: '2025-06-20T10:00:00.000Z', origin: 'registered', revision: 1 });
+    expect(library.search('Black Sea submarine cable').hits[0]?.articleId).toBe(SECOND_ID);
+  });
+
+  it('makes a new revision, not a duplicate, when the same briefing is registered again', async () => {
+    await register();
+    clock = new Date('2025-06-21T10:00:00.000Z');
+    const prepared = await registry.prepare(second, bob);
+    expect(prepared.ok && prepared.preview.existing).toMatchObject({
+      articleId: SECOND_ID,
+      revision: 1,
+      matchedBy: 'id',
+      identical: true,
+      origin: 'registered',
+    });
+    if (!prepared.ok) return;
+    const published = await registry.publish(prepared.preview.pendingId, bob);
+    expect(published).toMatchObject({ ok: true, published: { revision: 2, replaced: true } });
+    expect(library.size).toBe(2);
+    expect(library.get(SECOND_ID)?.meta.revision).toBe(2);
+    expect((await store.articles.revisions(SECOND_ID)).map((r) => [r.revision, r.registeredBy])).toEqual([
+      [2, 'discord:U-bob'],
+      [1, 'slack:U-ada'],
+    ]);
+  });
+
+  it('treats the same title and author under another id as the same briefing', async () => {
+    await register();
+    const renamed = {
+      kind: 'text' as const,
+      text: SECOND_TEXT.replace(`id: ${SECOND_ID}`, 'id: energy-corridor-v2').replace('12.9 billion', '13.1 billion'),
+      name: 'v2.md',
+    };
+    const prepared = await registry.prepare(renamed, ada);
+    expect(prepared.ok && prepared.preview.existing).toMatchObject({ articleId: SECOND_ID, matchedBy: 'title-author', identical: false });
+    if (!prepared.ok) return;
+    expect(prepared.preview.article.id).toBe(SECOND_ID);
+    expect(prepared.preview.article.passages[0]?.id).toBe(`${SECOND_ID}#p1`);
+    await registry.publish(prepared.preview.pendingId, ada);
+    expect(library.get('energy-corridor-v2')).toBeUndefined();
+    expect(library.passage(`${SECOND_ID}#p2`)?.text).toContain('13.1 billion');
+  });
+
+  it('replaces a shipped briefing with the same id by registered revision 1', async () => {
+    const bundledId = articleFromFile(BUNDLED_FILE).id;
+    const { readFileSync } = await import('node:fs');
+    const prepared = await registry.prepare({ kind: 'text', text: readFileSync(BUNDLED_FILE, 'utf8'), name: 'bundled.txt' }, ada);
+    expect(prepared.ok && prepared.preview.existing).toMatchObject({ articleId: bundledId, origin: 'content', revision: 0 });
+    if (!prepared.ok) return;
+    await registry.publish(prepared.preview.pendingId, ada);
+    expect(library.get(bundledId)?.meta).toMatchObject({ origin: 'registered', revision: 1 });
+    expect(library.size).toBe(1);
+  });
+
+  it('forgets a cancelled registration and stores nothing', async () => {
+    const prepared = await registry.prepare(second, ada);
+    if (!prepared.ok) throw new Error(prepared.message);
+    expect(await registry.cancel(prepared.preview.pendingId, ada)).toEqual({
+      ok: true,
+      articleId: SECOND_ID,
+      title: prepared.preview.article.title,
+    });
+    expect(await registry.publish(prepared.preview.pendingId, ada)).toMatchObject({ ok: false, code: 'expired' });
+    expect(await store.articles.latest(SECOND_ID)).toBeUndefined();
+    expect(await store.audit.list()).toEqual([]);
+  });
+
+  it('lets a preview expire after thirty minutes', async () => {
+    const prepared = await registry.prepare(second, ada);
+    if (!prepared.ok) throw new Error(prepared.message);
+    clock = new Date(clock.getTime() + 30 * 60_000);
+    const result = await registry.publish(prepared.preview.pendingId, ada);
+    expect(result).toMatchObject({ ok: false, code: 'expired', message: expect.stringContaining('run /register again') });
+    expect(library.get(SECOND_ID)).toBeUndefined();
+  });
+
+  it('lets only the moderator who started a registration publish it, and only once', async () => {
+    const prepared = await registry.prepare(second, ada);
+    if (!prepared.ok) throw new Error(prepared.message);
+    expect(await registry.publish(prepared.preview.pendingId, bob)).toMatchObject({ ok: false, code: 'not-yours' });
+    expect(await registry.publish(prepared.preview.pendingId, ada)).toMatchObject({ ok: true });
+    expect(await registry.publish(prepared.preview.pendingId, ada)).toMatchObject({
+      ok: false,
+      code: 'already-published',
+      message: expect.stringContaining('revision 1'),
+    });
+    expect((await store.articles.revisions(SECOND_ID)).length).toBe(1);
+  });
+
+  it('hides an unregistered briefing, keeps its history, and restores it when registered again', async () => {
+    await register();
+    const result = await registry.unregister(SECOND_ID, bob);
+    expect(result).toEqual({ ok: true, articleId: SECOND_ID, title: expect.any(String), revisions: 1 });
+    expect(library.get(SECOND_ID)).toBeUndefined();
+    expect(library.search('Black Sea submarine cable').hits.some((h) => h.articleId === SECOND_ID)).toBe(false);
+    expect(await store.articles.revisions(SECOND_ID)).toHaveLength(1);
+    expect((await registry.audit()).map((e) => [e.action, e.actor])).toEqual([
+      ['article.unregister', 'U-bob'],
+      ['article.register', 'U-ada'],
+    ]);
+    expect(await registry.unregister(SECOND_ID, bob)).toMatchObject({ ok: false, code: 'already-unregistered' });
+    const again = await register();
+    expect(again.preview.existing).toMatchObject({ hidden: true, revision: 1 });
+    expect(again.published.revision).toBe(2);
+    expect(library.get(SECOND_ID)?.meta.revision).toBe(2);
+  });
+
+  it('refuses to unregister a shipped briefing or an unknown id, naming it', async () => {
+    const bundledId = articleFromFile(BUNDLED_FILE).id;
+    expect(await registry.unregister(bundledId, ada)).toMatchObject({
+      ok: false,
+      code: 'shipped',
+      message: expect.stringContaining(`"${bundledId}" ships with the bot`),
+    });
+    expect(await registry.unregister('nope', ada)).toEqual({
+      ok: false,
+      code: 'unknown-article',
+      message: 'No registered briefing with id "nope". None is registered yet.',
+    });
+  });
+
+  it('lands two registrations made at once, each intact', async () => {
+    const other = {
+      kind: 'text' as const,
+      text: SECOND_TEXT.replace(`id: ${SECOND_ID}`, 'id: other-briefing').replace(/^title: .*$/m, 'title: Another Corridor'),
+      name: 'other.md',
+    };
+    const [a, b, c] = await Promise.all([register(second, ada), register(other, bob), register(second, bob)]);
+    expect([a.published.revision, c.published.revision].sort()).toEqual([1, 2]);
+    expect(b.published).toMatchObject({ articleId: 'other-briefing', revision: 1 });
+    expect(library.get(SECOND_ID)?.meta.revision).toBe(2);
+    expect(library.get('other-briefing')?.article.passages).toHaveLength(8);
+    expect(library.size).toBe(3);
+    expect((await store.audit.list()).length).toBe(3);
+  });
+
+  it('leaves the previous revision whole when storing fails half-way', async () => {
+    await register();
+    const before = library.get(SECOND_ID);
+    const failing = {
+      ...store,
+      articles: {
+        ...store.articles,
+        // The audit detail cannot be serialised: the revision row is written, then the transaction aborts.
+        addRevision: (input: Parameters<Store['articles']['addRevision']>[0], audit?: Parameters<Store['articles']['addRevision']>[1]) =>
+          store.articles.addRevision(input, audit && { ...audit, detail: { broken: 10n } }),
+      },
+    } as Store;
+    const { createRegistry } = await import('../../src/register/service.ts');
+    const broken = createRegistry({ store: failing, library, maxBytes: 1_048_576, timeoutMs: 1000, allowPrivate: true });
+    const changed = { kind: 'text' as const, text: SECOND_TEXT.replace('12.9 billion', '99 billion'), name: 'changed.md' };
+    const prepared = await broken.prepare(changed, ada);
+    if (!prepared.ok) throw new Error(prepared.message);
+    await expect(broken.publish(prepared.preview.pendingId, ada)).rejects.toThrow();
+    expect((await store.articles.revisions(SECOND_ID)).map((r) => r.revision)).toEqual([1]);
+    expect(await store.audit.list()).toHaveLength(1);
+    expect(library.get(SECOND_ID)).toBe(before);
+    expect(library.passage(`${SECOND_ID}#p2`)?.text).toContain('12.9 billion');
+  });
+
+  it('finds a registered briefing after a restart, and keeps an unregistered one out', async () => {
+    await register();
+    const other = {
+      kind: 'text' as const,
+      text: SECOND_TEXT.replace(`id: ${SECOND_ID}`, 'id: gone-briefing').replace(/^title: .*$/m, 'title: Gone'),
+      name: 'gone.md',
+    };
+    await register(other);
+    await registry.unregister('gone-briefing', ada);
+    await store.close();
+
+    const restarted = libraryOf(articleFromFile(BUNDLED_FILE));
+    const services: Record<string, unknown> = {};
+    const setup = await setupRegistry({
+      config: {
+        BRIEFING_DATA_DIR: data.dir,
+        REGISTER_MAX_BYTES: 1_048_576,
+        REGISTER_URL_TIMEOUT_MS: 1000,
+        REGISTER_ALLOW_PRIVATE_URLS: false,
+      },
+      library: restarted,
+      services,
+    });
+    try {
+      expect(setup.report).toMatchObject({ loaded: 1, hidden: 1, problems: [] });
+      expect(services.registry).toBe(setup.registry);
+      expect(restarted.get(SECOND_ID)?.meta).toMatchObject({ origin: 'registered', revision: 1 });
+      expect(restarted.get('gone-briefing')).toBeUndefined();
+      const hit = restarted.search('Black Sea submarine cable').hits[0];
+      expect(hit?.articleId).toBe(SECOND_ID);
+      expect(restarted.passage(hit?.id ?? '')?.citations.length).toBeGreaterThan(0);
+    } finally {
+      await setup.close();
+      store = openStore({ dataDir: data.dir });
+    }
+  });
+
+  it('picks up what another process registered and unregistered', async () => {
+    const report = await loadRegistered(store, library);
+    const watcher = watchRegistrations(store, library, { since: report.auditId, intervalMs: 60_000 });
+    const other = registryOn(data.dir);
+    try {
+      const prepared = await other.registry.prepare(second, bob);
+      if (!prepared.ok) throw new Error(prepared.message);
+      await other.registry.publish(prepared.preview.pendingId, bob);
+      expect(library.get(SECOND_ID)).toBeUndefined();
+      expect(await watcher.poll()).toBe(1);
+      expect(library.get(SECOND_ID)?.meta.revision).toBe(1);
+      expect(await watcher.poll()).toBe(0);
+      await other.registry.unregister(SECOND_ID, bob);
+      expect(await watcher.poll()).toBe(1);
+      expect(library.get(SECOND_ID)).toBeUndefined();
+    } finally {
+      watcher.stop();
+      await other.store.close();
+    }
+  });
+});
