@@ -17,7 +17,10 @@ export default defineCommand({
     const all = ctx.library.list();
     if (all.length === 0) return okReply('articles', 'Briefings', { text: 'No briefings are loaded yet.' });
     const pages = Math.ceil(all.length / PER_PAGE);
-    if (page > pages) return okReply('articles', 'Briefings', { text: `There ${pages === 1 ? 'is 1 page' : `are ${pages} pages`} of briefings; try /articles ${pages}.` });
+    if (page > pages)
+      return okReply('articles', 'Briefings', {
+        text: `There ${pages === 1 ? 'is 1 page' : `are ${pages} pages`} of briefings; try /articles ${pages}.`,
+      });
     const shown = all.slice((page - 1) * PER_PAGE, page * PER_PAGE);
     const items = shown.map(({ article }) => ({
       label: article.id,
@@ -27,7 +30,9 @@ export default defineCommand({
     return okReply('articles', `Briefings${range}`, {
       text: `${all.length === 1 ? '1 briefing' : `${all.length.toLocaleString('en-US')} briefings`}, newest first. /brief <id> summarises one; an id prefix is enough.`,
       items,
-      ...(page < pages ? { actions: [{ type: 'run' as const, label: 'Next page', invoke: { command: 'articles', options: { page: page + 1 } } }] } : {}),
+      ...(page < pages
+        ? { actions: [{ type: 'run' as const, label: 'Next page', invoke: { command: 'articles', options: { page: page + 1 } } }] }
+        : {}),
     });
   },
 });

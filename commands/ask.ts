@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { answerQuestion } from '../src/core/answer.ts';
 import { byline } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, pageSchema, truncate } from '../src/core/command-kit.ts';
+import { articleOption, articleSchema, pageSchema, sourceActions, truncate } from '../src/core/command-kit.ts';
 import { errorReply, okReply, type ReplyAction } from '../src/core/reply.ts';
 
 /** Excerpts per page of `/ask` answers. */
@@ -22,7 +22,11 @@ export default defineCommand({
   permission: 'everyone',
   run({ question, article, page }, ctx) {
     if (!question) {
-      return errorReply('ask', 'usage', 'Ask a question after /ask, e.g. /ask What did Japarov call for? (add --article <id> to search one briefing).');
+      return errorReply(
+        'ask',
+        'usage',
+        'Ask a question after /ask, e.g. /ask What did Japarov call for? (add --article <id> to search one briefing).',
+      );
     }
     let articleId: string | undefined;
     if (article) {
@@ -35,9 +39,14 @@ export default defineCommand({
     const answer = answerQuestion(ctx.library, question, { ...(articleId ? { articleId } : {}), page, perPage: PER_PAGE });
     const title = truncate(`“${question.replace(/\s+/g, ' ')}”`, 150);
     const notes: string[] = [];
-    if (answer.capped) notes.push(`Your question is long (${question.length.toLocaleString('en-US')} characters); I searched its first ${answer.terms.length} distinct terms.`);
+    if (answer.capped)
+      notes.push(
+        `Your question is long (${question.length.toLocaleString('en-US')} characters); I searched its first ${answer.terms.length} distinct terms.`,
+      );
     if (answer.excerpts.length === 0) {
-      const hint = answer.suggestions.length ? ` Try: ${answer.suggestions.slice(0, 5).join(', ')}.` : ' Try other words, or /brief for an overview.';
+      const hint = answer.suggestions.length
+        ? ` Try: ${answer.suggestions.slice(0, 5).join(', ')}.`
+        : ' Try other words, or /brief for an overview.';
       const what = page > 1 ? `No more results for ${title}.` : `Nothing in the briefings answers ${title} well.`;
       return okReply('ask', 'No good match', { text: [...notes, `${what}${hint}`].join(' ') });
     }
@@ -52,9 +61,7 @@ export default defineCommand({
         invoke: { command: 'ask', options: { question, page: page + 1, ...(article ? { article } : {}) } },
       });
     }
-    for (const s of answer.sources.slice(0, 3)) {
-      actions.push({ type: 'run', label: `Source [${s.n}]`, invoke: { command: 'source', options: { n: s.n, article: s.articleId } } });
-    }
+    actions.push(...sourceActions(answer.sources));
     const articleIds = new Set(answer.excerpts.map((e) => e.articleId));
     const only = articleIds.size === 1 ? ctx.library.get([...articleIds][0] as string)?.article : undefined;
     const text = notes.filter(Boolean).join(' ');

@@ -13,12 +13,22 @@ export default defineCommand({
   async run({ command }, ctx) {
     // Imported when run: the list includes this command, so a static import would be circular.
     const { commands } = await import('./index.ts');
-    const visible = commands.filter((c) => c.permission === 'everyone' || ctx.user.isModerator || c.subcommands?.some((s) => s.permission === 'everyone'));
+    const visible = commands.filter(
+      (c) => c.permission === 'everyone' || ctx.user.isModerator || c.subcommands?.some((s) => s.permission === 'everyone'),
+    );
     if (command) {
       const name = command.replace(/^\//, '').toLowerCase();
       const found = commands.find((c) => c.name === name);
-      if (!found) return errorReply('help', 'unknown-command', `No command "/${name.slice(0, 40)}". Known commands: ${visible.map((c) => `/${c.name}`).join(', ')}.`);
-      const subs = found.subcommands?.map((s) => ({ label: `/${found.name} ${s.name}`, text: `${s.description}${s.permission === 'moderator' ? ' (moderators)' : ''}` }));
+      if (!found)
+        return errorReply(
+          'help',
+          'unknown-command',
+          `No command "/${name.slice(0, 40)}". Known commands: ${visible.map((c) => `/${c.name}`).join(', ')}.`,
+        );
+      const subs = found.subcommands?.map((s) => ({
+        label: `/${found.name} ${s.name}`,
+        text: `${s.description}${s.permission === 'moderator' ? ' (moderators)' : ''}`,
+      }));
       return okReply('help', `/${found.name} ${found.usage}`.trim(), {
         text: `${found.description}${found.permission === 'moderator' ? ' (moderators only)' : ''}`,
         items: [...(subs ?? []), ...found.examples.map((e) => ({ label: 'Example', text: e }))],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { byline, passageExcerpt, sourcesOfExcerpts } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, MAX_CHOICES, withArticle } from '../src/core/command-kit.ts';
+import { articleOption, articleSchema, MAX_CHOICES, sourceActions, withArticle } from '../src/core/command-kit.ts';
 import { findScenario } from '../src/core/import/scenarios.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
 
@@ -22,7 +22,10 @@ export default defineCommand({
         if (!resolved.ok) return [];
         const wanted = partial.trim().toLowerCase();
         return resolved.article.scenarios
-          .filter((s) => !wanted || s.slug.includes(wanted) || s.label.toLowerCase().includes(wanted) || s.aliases.some((a) => a.includes(wanted)))
+          .filter(
+            (s) =>
+              !wanted || s.slug.includes(wanted) || s.label.toLowerCase().includes(wanted) || s.aliases.some((a) => a.includes(wanted)),
+          )
           .slice(0, MAX_CHOICES)
           .map((s) => ({ name: s.label, value: s.slug }));
       },
@@ -36,7 +39,11 @@ export default defineCommand({
       const list = article.scenarios.map((s) => `${s.slug} (${s.label})`).join(', ');
       if (article.scenarios.length === 0) return errorReply('scenario', 'no-scenarios', `“${article.title}” has no named scenarios.`);
       if (!name) {
-        return errorReply('scenario', 'usage', `Name a scenario after /scenario, e.g. /scenario ${article.scenarios[0]?.slug}. This briefing has: ${list}.`);
+        return errorReply(
+          'scenario',
+          'usage',
+          `Name a scenario after /scenario, e.g. /scenario ${article.scenarios[0]?.slug}. This briefing has: ${list}.`,
+        );
       }
       const scenario = findScenario(article, name);
       if (!scenario) {
@@ -52,10 +59,7 @@ export default defineCommand({
         excerpts,
         sources,
         footer: byline(article),
-        actions: [
-          { type: 'share', label: 'Share in channel' },
-          ...sources.slice(0, 3).map((s) => ({ type: 'run' as const, label: `Source [${s.n}]`, invoke: { command: 'source', options: { n: s.n, article: article.id } } })),
-        ],
+        actions: [{ type: 'share', label: 'Share in channel' }, ...sourceActions(sources)],
       });
     });
   },

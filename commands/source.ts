@@ -31,7 +31,11 @@ export default defineCommand({
     articleOption,
   ],
   schema: z.object({
-    n: z.coerce.number({ error: whole }).int({ error: whole }).min(1, { error: 'must be 1 or more: sources are numbered from 1' }).optional(),
+    n: z.coerce
+      .number({ error: whole })
+      .int({ error: whole })
+      .min(1, { error: 'must be 1 or more: sources are numbered from 1' })
+      .optional(),
     article: articleSchema,
   }),
   permission: 'everyone',
@@ -48,7 +52,10 @@ export default defineCommand({
         return errorReply('source', 'unknown-source', `Source ${n} does not exist in “${truncate(article.title, 80)}”: ${valid}.`);
       }
       const excerpts = article.passages.filter((p) => p.citations.includes(n)).map((p) => passageExcerpt(p));
-      const text = excerpts.length === 0 ? 'No passage cites this source.' : `Cited in ${excerpts.length === 1 ? '1 passage' : `${excerpts.length} passages`}:`;
+      const text =
+        excerpts.length === 0
+          ? 'No passage cites this source.'
+          : `Cited in ${excerpts.length === 1 ? '1 passage' : `${excerpts.length} passages`}:`;
       return okReply('source', `[${n}] ${source.title}`, {
         text,
         excerpts,

@@ -19,7 +19,9 @@ export default defineCommand({
         article.sources.map((s) => s.n),
       );
       return okReply('sources', `Sources of “${article.title}”`, {
-        text: sources.length ? `${sources.length} numbered sources. /source <n> shows the passages that cite one.` : 'This briefing lists no numbered sources.',
+        text: sources.length
+          ? `${sources.length} numbered sources. /source <n> shows the passages that cite one.`
+          : 'This briefing lists no numbered sources.',
         sources,
         footer: byline(article),
         actions: [{ type: 'share', label: 'Share in channel' }],

@@ -26,7 +26,9 @@ const exec: CliCommand = async (args) => {
   try {
     const deps = consoleDeps(runtime);
     const line = positionals.join(' ').trim();
-    return line ? await execOnce(deps, line, values.json, process.stdout) : await execBatch(deps, process.stdin, values.json, process.stdout);
+    return line
+      ? await execOnce(deps, line, values.json, process.stdout)
+      : await execBatch(deps, process.stdin, values.json, process.stdout);
   } finally {
     await runtime.close();
   }

@@ -115,8 +115,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   let discord: Config['discord'];
-  if (e.DISCORD_TOKEN) discord = { token: e.DISCORD_TOKEN, ...(e.DISCORD_APPLICATION_ID ? { applicationId: e.DISCORD_APPLICATION_ID } : {}) };
-  else if (e.DISCORD_APPLICATION_ID || e.DISCORD_GUILD_ID) problems.push('DISCORD_TOKEN is missing: set the bot token to run the Discord client');
+  if (e.DISCORD_TOKEN)
+    discord = { token: e.DISCORD_TOKEN, ...(e.DISCORD_APPLICATION_ID ? { applicationId: e.DISCORD_APPLICATION_ID } : {}) };
+  else if (e.DISCORD_APPLICATION_ID || e.DISCORD_GUILD_ID)
+    problems.push('DISCORD_TOKEN is missing: set the bot token to run the Discord client');
   if (problems.length) throw new ConfigError(problems);
   const console = e.CONSOLE === 'on' || (e.CONSOLE === 'auto' && !slack && !discord);
   return { ...e, ...(slack ? { slack } : {}), ...(discord ? { discord } : {}), console };

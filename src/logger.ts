@@ -8,7 +8,18 @@ export function createLogger(level: pino.LevelWithSilent = 'info'): Logger {
     {
       level,
       redact: {
-        paths: ['token', '*.token', 'botToken', '*.botToken', 'appToken', '*.appToken', 'signingSecret', '*.signingSecret', 'headers.authorization', '*.headers.authorization'],
+        paths: [
+          'token',
+          '*.token',
+          'botToken',
+          '*.botToken',
+          'appToken',
+          '*.appToken',
+          'signingSecret',
+          '*.signingSecret',
+          'headers.authorization',
+          '*.headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },

@@ -1,14 +1,23 @@
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { commands } from '../commands/index.ts';
 import { runChat } from './adapters/console/chat.ts';
+import { renderText } from './adapters/console/render.ts';
 import type { ConsoleDeps } from './adapters/console/session.ts';
+import { discordConfig, startDiscord } from './adapters/discord/index.ts';
+import { startSlack } from './adapters/slack/index.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import type { Services } from './core/command.ts';
+import { type Article, articleSchema } from './core/article.ts';
+import type { ChannelSender } from './core/channel.ts';
+import type { Platform, Services } from './core/command.ts';
 import { Library } from './core/library.ts';
 import { loadContentDir } from './core/load-content.ts';
-import { PassageIndex } from './core/search/passage-index.ts';
+import { loadOrBuild } from './core/search/snapshot.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { setupRegistry } from './register/index.ts';
+import { createConsoleSender, type DigestSetup, setupDigests } from './scheduler/index.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
 
 /** Everything a running bot shares across adapters. */
 export interface Runtime {
@@ -16,30 +25,85 @@ export interface Runtime {
   logger: Logger;
   library: Library;
   services: Services;
+  /** Filled as adapters start; the digest scheduler reads it on every sweep. */
+  senders: Map<Platform, ChannelSender>;
+  digests: DigestSetup | undefined;
   close(): Promise<void>;
 }
 
-/** Loads the shipped content into a fresh library and index. */
+/** The registered briefings' latest visible revisions, so the index snapshot can cover them. */
+async function registeredArticles(store: Store): Promise<Article[]> {
+  const out: Article[] = [];
+  for (const revision of await store.articles.listLatest()) {
+    const checked = articleSchema.safeParse(revision.article);
+    if (checked.success) out.push(checked.data);
+  }
+  return out;
+}
+
+/**
+ * Opens the store, loads shipped and registered briefings into the library (from the index
+ * snapshot when it matches), and sets up registration and digests. Adapters start in `main`.
+ */
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const library = new Library(new PassageIndex());
+  let store: Store | undefined;
+  try {
+    store = openStore({ dataDir: config.BRIEFING_DATA_DIR });
+  } catch (err) {
+    logger.warn({ err, dataDir: config.BRIEFING_DATA_DIR }, 'the data store could not be opened: registration and digests are off');
+  }
   const { entries, problems } = await loadContentDir(config.BRIEFING_CONTENT_DIR);
   for (const p of problems) logger.warn({ file: p.file, errors: p.errors }, 'content file skipped');
+  const registered = store ? await registeredArticles(store) : [];
+  const byId = new Map<string, Article>();
+  for (const article of [...entries.map((e) => e.article), ...registered]) byId.set(article.id, article);
+  const built = await loadOrBuild({
+    articles: [...byId.values()],
+    ...(store ? { snapshotPath: join(config.BRIEFING_DATA_DIR, 'index.snapshot') } : {}),
+  });
+  if (built.saveError) logger.warn({ err: built.saveError }, 'the index snapshot could not be saved; the next start rebuilds it');
+  const library = new Library(built.index);
   for (const e of entries) {
     if (e.warnings.length) logger.debug({ file: e.file, warnings: e.warnings }, 'content file has warnings');
     library.add(e.article, { addedAt: e.mtime, origin: 'content' });
   }
-  logger.info({ articles: library.size, passages: library.index.documentCount }, 'library loaded');
   const services: Services = {};
+  const senders = new Map<Platform, ChannelSender>();
   // Registered briefings load after the shipped content (a registered revision replaces a shipped one).
-  const registration = await setupRegistry({ config, library, services, logger, watch: true }).catch((err: unknown) => {
-    logger.warn({ err }, 'registering briefings is unavailable: the data store could not be opened');
-    return undefined;
-  });
-  return { config, logger, library, services, close: async () => registration?.close() };
+  const registration = store ? await setupRegistry({ config, library, services, logger, store, watch: true }) : undefined;
+  const digests = store ? await setupDigests({ config, library, services, senders, logger, store }) : undefined;
+  logger.info(
+    { articles: library.size, documents: library.index.documentCount, index: built.from, reason: built.reason },
+    'library loaded',
+  );
+  return {
+    config,
+    logger,
+    library,
+    services,
+    senders,
+    digests,
+    async close() {
+      await digests?.close();
+      await registration?.close();
+      await store?.close();
+    },
+  };
 }
 
 export function consoleDeps(runtime: Runtime): ConsoleDeps {
   return { library: runtime.library, commands, services: runtime.services, logger: runtime.logger };
+}
+
+/** What GET /healthz reports: the index and every adapter. */
+function healthReport(runtime: Runtime, adapters: Map<string, () => { connected: boolean }>) {
+  const status = Object.fromEntries([...adapters].map(([name, health]) => [name, health()]));
+  const connected = Object.values(status).every((s) => s.connected);
+  return {
+    ok: runtime.library.size > 0 && connected,
+    index: { loaded: runtime.library.size > 0, articles: runtime.library.size, documents: runtime.library.index.documentCount },
+    adapters: status,
+  };
 }
 
 /** `npm start`: every configured adapter; the terminal chat when no chat tokens are set. */
@@ -57,20 +121,56 @@ export async function main(env: Record<string, string | undefined> = process.env
   // In the terminal chat, info logs would interleave with answers; show warnings unless asked.
   const logger = createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : config.console ? 'warn' : 'info');
   const runtime = await createRuntime(config, logger);
+  const { library, services, senders } = runtime;
   const stops: (() => Promise<void>)[] = [];
   const shutdown = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
     await runtime.close();
   };
+  const adapters = new Map<string, () => { connected: boolean }>();
+  const health = () => healthReport(runtime, adapters);
+  try {
+    if (config.slack) {
+      const slack = await startSlack({ config, library, commands, services, logger, health });
+      adapters.set('slack', () => slack.health());
+      senders.set('slack', slack.sender);
+      stops.push(() => slack.stop());
+    }
+    const discord = discordConfig(config);
+    if (discord) {
+      const client = await startDiscord({
+        config: discord,
+        library,
+        commands,
+        services,
+        logger,
+        maxDownloadBytes: config.REGISTER_MAX_BYTES,
+        downloadTimeoutMs: config.REGISTER_URL_TIMEOUT_MS,
+      });
+      adapters.set('discord', () => client.health());
+      senders.set('discord', client.sender);
+      stops.push(() => client.stop());
+    }
+  } catch (err) {
+    logger.error({ err }, 'an adapter failed to start');
+    await shutdown();
+    process.stderr.write(`briefing-bot could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // Piped input is a script: it gets answers, never a scheduled digest in between.
+  if (config.console && interactive)
+    senders.set('console', createConsoleSender({ output: process.stdout, render: (reply) => renderText(reply, { color: true }) }));
+  if (senders.size > 0) await runtime.digests?.start();
   if (config.console) {
-    await runChat(consoleDeps(runtime), { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) });
+    await runChat(consoleDeps(runtime), { input: process.stdin, output: process.stdout, interactive });
     await shutdown();
     return 0;
   }
+  logger.info({ adapters: [...adapters.keys()] }, 'briefing-bot is running');
   await new Promise<void>((resolve) => {
-    const onSignal = () => resolve();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
   await shutdown();
   return 0;

@@ -16,7 +16,9 @@ function sourcesUnder(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2]) as string);
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => (m[1] ?? m[2]) as string,
+  );
 }
 
 /** Packages the pure core may use: Node built-ins, validation, the search engine, and YAML front matter. */
@@ -28,7 +30,8 @@ describe('import boundaries', () => {
       for (const spec of importsOf(file)) {
         const allowed = spec.startsWith('node:') || spec.startsWith('.') || CORE_PACKAGES.includes(spec);
         expect(allowed, `${file} imports ${spec}`).toBe(true);
-        if (spec.startsWith('.')) expect(relative('src/core', join(file, '..', spec)).startsWith('..'), `${file} reaches outside core: ${spec}`).toBe(false);
+        if (spec.startsWith('.'))
+          expect(relative('src/core', join(file, '..', spec)).startsWith('..'), `${file} reaches outside core: ${spec}`).toBe(false);
       }
     }
   });

@@ -1,5 +1,5 @@
-import { BotError } from './errors.ts';
 import type { Platform } from './command.ts';
+import { BotError } from './errors.ts';
 import type { OkReply } from './reply.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Article } from './article.ts';
 import type { Choice, CommandContext, CommandOption } from './command.ts';
-import { errorReply, type Reply } from './reply.ts';
+import { errorReply, type Reply, type ReplyAction, type SourceRef } from './reply.ts';
 
 /** At most this many autocomplete choices (Discord's limit). */
 export const MAX_CHOICES = 25;
@@ -34,14 +34,15 @@ export const articleOption: CommandOption = {
   autocomplete: articleChoices,
 };
 
-export const articleSchema = z
-  .string()
-  .trim()
-  .max(200, { error: 'is too long for a briefing id; see /articles' })
-  .optional();
+export const articleSchema = z.string().trim().max(200, { error: 'is too long for a briefing id; see /articles' }).optional();
 
 /** Resolves the optional article reference, or returns the error reply naming it. */
-export function withArticle(ctx: CommandContext, command: string, ref: string | undefined, run: (article: Article) => Reply | Promise<Reply>): Reply | Promise<Reply> {
+export function withArticle(
+  ctx: CommandContext,
+  command: string,
+  ref: string | undefined,
+  run: (article: Article) => Reply | Promise<Reply>,
+): Reply | Promise<Reply> {
   const resolved = ctx.library.resolve(ref);
   if (!resolved.ok) return errorReply(command, resolved.code, resolved.message);
   return run(resolved.article);
@@ -57,3 +58,10 @@ export const pageSchema = z.coerce
   .int({ error: 'must be a whole number such as 2' })
   .min(1, { error: 'must be 1 or more' })
   .default(1);
+
+/** Buttons that open the first few cited sources with `/source`. */
+export function sourceActions(sources: readonly SourceRef[], max = 3): ReplyAction[] {
+  return sources
+    .slice(0, max)
+    .map((s) => ({ type: 'run', label: `Source [${s.n}]`, invoke: { command: 'source', options: { n: s.n, article: s.articleId } } }));
+}

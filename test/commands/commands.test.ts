@@ -21,7 +21,12 @@ describe('/source', () => {
   it('source 6 shows TV BRICS with its link, access date and the Guangxi railway passage', async () => {
     const reply = ok(await run('/source 6'));
     expect(reply.sources).toEqual([
-      expect.objectContaining({ n: 6, outlet: 'TV BRICS', url: 'https://tvbrics.com/news/kitay-zapustil-novyy-gruzovoy-zheleznodorozhnyy-marshrut-v-strany-asean', accessed: '2025-05-23' }),
+      expect.objectContaining({
+        n: 6,
+        outlet: 'TV BRICS',
+        url: 'https://tvbrics.com/news/kitay-zapustil-novyy-gruzovoy-zheleznodorozhnyy-marshrut-v-strany-asean',
+        accessed: '2025-05-23',
+      }),
     ]);
     expect(reply.title).toContain('Kitay Zapustil');
     expect(reply.excerpts).toHaveLength(1);
@@ -101,7 +106,11 @@ describe('/ask', () => {
 
   it('a 5,000-character question gets a clear answer, not a crash', async () => {
     // A pasted wall of text: the briefing's own paragraphs, cut to 5,000 characters.
-    const question = library.list()[0]!.article.passages.map((p) => p.text).join(' ').slice(0, 5000);
+    const question = library
+      .list()[0]!
+      .article.passages.map((p) => p.text)
+      .join(' ')
+      .slice(0, 5000);
     const reply = ok(await run(`/ask ${question}`));
     expect(reply.text).toContain('5,000 characters');
   });
@@ -121,7 +130,10 @@ describe('/brief, /sources, /articles, /help', () => {
     expect(reply.text).toContain('9 sources');
     expect(reply.text).toContain('Türkçe');
     expect(reply.items?.filter((i) => i.label === 'Key point')).toHaveLength(3);
-    expect(reply.items?.filter((i) => i.label === 'Scenario').map((i) => i.text)).toEqual([expect.stringContaining('/scenario asean'), expect.stringContaining('/scenario central-asia')]);
+    expect(reply.items?.filter((i) => i.label === 'Scenario').map((i) => i.text)).toEqual([
+      expect.stringContaining('/scenario asean'),
+      expect.stringContaining('/scenario central-asia'),
+    ]);
   });
 
   it('sources lists all nine with outlets', async () => {

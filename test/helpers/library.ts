@@ -6,7 +6,9 @@ import { importArticle } from '../../src/core/import/index.ts';
 import { Library } from '../../src/core/library.ts';
 import { PassageIndex } from '../../src/core/search/passage-index.ts';
 
-export const BUNDLED_FILE = fileURLToPath(new URL('../../content/china-counter-balancing-central-asia-southeast-asia.txt', import.meta.url));
+export const BUNDLED_FILE = fileURLToPath(
+  new URL('../../content/china-counter-balancing-central-asia-southeast-asia.txt', import.meta.url),
+);
 export const HOSTILE_FILE = fileURLToPath(new URL('../fixtures/articles/hostile.txt', import.meta.url));
 export const SECOND_FILE = fileURLToPath(new URL('../fixtures/articles/second-briefing.md', import.meta.url));
 
@@ -40,7 +42,10 @@ export async function twoArticleLibrary(): Promise<Library> {
   return libraryOf(articleFromFile(BUNDLED_FILE), articleFromFile(SECOND_FILE));
 }
 
-export function testContext(library: Library, overrides: { user?: Partial<CommandUser>; platform?: Platform; services?: CommandContext['services'] } = {}): CommandContext {
+export function testContext(
+  library: Library,
+  overrides: { user?: Partial<CommandUser>; platform?: Platform; services?: CommandContext['services'] } = {},
+): CommandContext {
   return {
     library,
     user: { id: 'U-test', name: 'tester', isModerator: false, ...overrides.user },

@@ -17,7 +17,11 @@ const GREETING = (count: number) =>
  * npm start`): one answer per input line, in order, and it resolves at end of input.
  */
 export async function runChat(deps: ConsoleDeps, io: ChatIO): Promise<void> {
-  const rl = createInterface({ input: io.input, ...(io.interactive ? { output: io.output, terminal: true } : {}), crlfDelay: Number.POSITIVE_INFINITY });
+  const rl = createInterface({
+    input: io.input,
+    ...(io.interactive ? { output: io.output, terminal: true } : {}),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   const write = (text: string) => io.output.write(`${text}\n`);
   if (io.interactive) {
     write(GREETING(deps.library.size));

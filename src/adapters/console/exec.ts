@@ -17,7 +17,12 @@ export async function execOnce(deps: ConsoleDeps, line: string, json: boolean, o
  * `briefing-bot exec --json` with no command: one command a line from `input`, one JSON reply
  * a line (JSON Lines) in order. Exit code 1 when any line was a user error.
  */
-export async function execBatch(deps: ConsoleDeps, input: NodeJS.ReadableStream, json: boolean, out: NodeJS.WritableStream): Promise<number> {
+export async function execBatch(
+  deps: ConsoleDeps,
+  input: NodeJS.ReadableStream,
+  json: boolean,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   let code = 0;
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of rl) {

@@ -44,7 +44,13 @@ describe('exec', () => {
     expect(code).toBe(0);
     const reply = JSON.parse(out.text());
     expect(reply).toMatchObject({ ok: true, command: 'source' });
-    expect(reply.sources[0]).toMatchObject({ n: 6, title: expect.stringContaining('Kitay'), outlet: 'TV BRICS', accessed: '2025-05-23', url: expect.stringContaining('tvbrics.com') });
+    expect(reply.sources[0]).toMatchObject({
+      n: 6,
+      title: expect.stringContaining('Kitay'),
+      outlet: 'TV BRICS',
+      accessed: '2025-05-23',
+      url: expect.stringContaining('tvbrics.com'),
+    });
     expect(reply.sources[0].articleId).toBe(reply.excerpts[0].articleId);
     expect(reply.excerpts[0]).toMatchObject({ passageId: expect.stringMatching(/#p\d+$/), citations: [6] });
     expect(reply.excerpts[0].passageText).toContain('Guangxi');
@@ -55,7 +61,11 @@ describe('exec', () => {
     const out = collect();
     const code = await execOnce(deps, '/source 10', true, out.stream);
     expect(code).toBe(1);
-    expect(JSON.parse(out.text())).toEqual({ ok: false, command: 'source', error: { code: 'unknown-source', message: expect.stringContaining('sources 1-9') } });
+    expect(JSON.parse(out.text())).toEqual({
+      ok: false,
+      command: 'source',
+      error: { code: 'unknown-source', message: expect.stringContaining('sources 1-9') },
+    });
   });
 
   it('batch mode prints one JSON reply a line, in order', async () => {
@@ -87,7 +97,16 @@ describe('text rendering', () => {
         command: 'ask',
         title: 'T',
         visibility: 'private',
-        excerpts: [{ articleId: 'a', passageId: 'a#p1', text: 'Rail time fell.', passageText: 'Rail time fell.', citations: [6], highlights: [[0, 4]] }],
+        excerpts: [
+          {
+            articleId: 'a',
+            passageId: 'a#p1',
+            text: 'Rail time fell.',
+            passageText: 'Rail time fell.',
+            citations: [6],
+            highlights: [[0, 4]],
+          },
+        ],
         sources: [],
       },
       { color: true },
