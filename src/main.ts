@@ -129,6 +129,9 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
   const adapters = new Map<string, () => { connected: boolean }>();
   const health = () => healthReport(runtime, adapters);
+  const discord = discordConfig(config);
+  // Listed as not connected until it is ready, so /healthz is not ok while Discord still logs in.
+  if (discord) adapters.set('discord', () => ({ connected: false }));
   try {
     if (config.slack) {
       const slack = await startSlack({ config, library, commands, services, logger, health });
@@ -136,7 +139,6 @@ export async function main(env: Record<string, string | undefined> = process.env
       senders.set('slack', slack.sender);
       stops.push(() => slack.stop());
     }
-    const discord = discordConfig(config);
     if (discord) {
       const client = await startDiscord({
         config: discord,
