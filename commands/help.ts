@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { defineCommand } from '../src/core/command.ts';
+import { defineCommand, type Permission } from '../src/core/command.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
+
+/** Adds who may run it, unless the description already says so. */
+function withRole(description: string, permission: Permission, note: string): string {
+  return permission === 'moderator' && !/moderator/i.test(description) ? `${description}${note}` : description;
+}
 
 export default defineCommand({
   name: 'help',
@@ -27,10 +32,10 @@ export default defineCommand({
         );
       const subs = found.subcommands?.map((s) => ({
         label: `/${found.name} ${s.name}`,
-        text: `${s.description}${s.permission === 'moderator' ? ' (moderators)' : ''}`,
+        text: withRole(s.description, s.permission, ' (moderators)'),
       }));
       return okReply('help', `/${found.name} ${found.usage}`.trim(), {
-        text: `${found.description}${found.permission === 'moderator' ? ' (moderators only)' : ''}`,
+        text: withRole(found.description, found.permission, ' (moderators only)'),
         items: [...(subs ?? []), ...found.examples.map((e) => ({ label: 'Example', text: e }))],
       });
     }
