@@ -35,6 +35,9 @@ const { createHmac, randomUUID } = require('node:crypto');
 let responses = 0;
 const sentAt = new Map();
 const answerLat = [];
+// Each simulated user waits for the answer (on the ack or through respond()) before asking again.
+const waiters = new Map();
+const respondedEarly = new Set();
 const sink = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
@@ -44,6 +47,8 @@ const sink = createServer((req, res) => {
       const id = req.url.slice('/respond/'.length);
       const t = sentAt.get(id);
       if (t !== undefined) { answerLat.push(performance.now() - t); sentAt.delete(id); }
+      const wake = waiters.get(id);
+      if (wake) { waiters.delete(id); wake(); } else respondedEarly.add(id);
       res.end('ok');
       return;
     }
@@ -80,7 +85,12 @@ parentPort.on('message', async (msg) => {
           const text = Buffer.concat(chunks).toString();
           if (text.includes('busy right now')) { busy++; sentAt.delete(id); }
           else if (text.includes('"blocks"')) { answered++; sentAt.delete(id); answerLat.push(performance.now() - started); }
-          else deferred++;
+          else {
+            deferred++;
+            if (respondedEarly.delete(id)) resolve();
+            else waiters.set(id, resolve);
+            return;
+          }
         } else failed++;
         resolve();
       });
@@ -93,11 +103,11 @@ parentPort.on('message', async (msg) => {
   await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < deadline) await post(); }));
   const elapsed = performance.now() - started;
   const drainUntil = performance.now() + 30000;
+  for (const wake of waiters.values()) wake();
   while (sentAt.size > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
   parentPort.postMessage({ type: 'done', lat, ok, failed, answered, deferred, busy, elapsed, responses, answerLat, unanswered: sentAt.size });
   agent.destroy();
-  sink.close();
-  process.disconnect();
+  // The sink stays up until the app has stopped: queued respond() calls still land there.
 });
 `;
 
