@@ -84,3 +84,22 @@ export function toJson(reply: Reply): Omit<OkReply, 'actions'> | ErrorReply {
   const { actions: _actions, ...rest } = reply;
   return rest;
 }
+
+/**
+ * Highlight ranges clamped to `[0, length)`, empty ones dropped, sorted and merged where they
+ * overlap or touch.
+ * @example mergeRanges([[4, 9], [0, 5], [20, 30]], 25) // [[0, 9], [20, 25]]
+ */
+export function mergeRanges(ranges: readonly (readonly [number, number])[], length = Number.POSITIVE_INFINITY): [number, number][] {
+  const clipped = ranges
+    .map(([s, e]) => [Math.max(0, Math.min(s, length)), Math.max(0, Math.min(e, length))] as [number, number])
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const merged: [number, number][] = [];
+  for (const r of clipped) {
+    const last = merged.at(-1);
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}

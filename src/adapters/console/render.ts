@@ -1,4 +1,4 @@
-import type { Excerpt, Reply, SourceRef } from '../../core/reply.ts';
+import { type Excerpt, mergeRanges, type Reply, type SourceRef } from '../../core/reply.ts';
 
 export interface TextRenderOptions {
   /** ANSI bold/dim for a terminal; off for pipes and files. */
@@ -39,8 +39,7 @@ function wrap(text: string, width: number, indent: string): string {
 export function excerptText(excerpt: Excerpt, color: boolean): string {
   let text = '';
   let at = 0;
-  for (const [start, end] of [...excerpt.highlights].sort((a, b) => a[0] - b[0])) {
-    if (start < at || end <= start) continue;
+  for (const [start, end] of mergeRanges(excerpt.highlights, excerpt.text.length)) {
     text += sanitize(excerpt.text.slice(at, start));
     const word = sanitize(excerpt.text.slice(start, end));
     text += color ? `${BOLD}${word}${RESET}` : word;

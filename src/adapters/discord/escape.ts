@@ -1,3 +1,5 @@
+import { mergeRanges } from '../../core/reply.ts';
+
 /**
  * Escaping of untrusted text (article passages, titles, user input echoed back) for Discord
  * markdown, so it renders literally: no bold or code, no headings, quotes, lists or spoilers,
@@ -96,20 +98,6 @@ export function escapeWithHighlights(text: string, highlights: readonly [number,
     pos = end;
   }
   return out + escapeMarkdown(text.slice(pos));
-}
-
-function mergeRanges(ranges: readonly [number, number][], length: number): [number, number][] {
-  const clipped = ranges
-    .map(([s, e]) => [Math.max(0, Math.min(s, length)), Math.max(0, Math.min(e, length))] as [number, number])
-    .filter(([s, e]) => e > s)
-    .sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const r of clipped) {
-    const last = merged.at(-1);
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
-  }
-  return merged;
 }
 
 /**

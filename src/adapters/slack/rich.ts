@@ -1,3 +1,4 @@
+import { mergeRanges } from '../../core/reply.ts';
 import { escapeEntities, neutralizeMrkdwn, stripControls } from './escape.ts';
 
 /**
@@ -40,14 +41,7 @@ export function normalizeHighlights(text: string, highlights: readonly (readonly
     while (end < text.length && WORD.test(text[end] as string)) end += 1;
     ranges.push([start, end]);
   }
-  ranges.sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const r of ranges) {
-    const last = merged.at(-1);
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
-  }
-  return merged;
+  return mergeRanges(ranges);
 }
 
 function tokensOf(text: string, highlights: readonly (readonly [number, number])[]): Token[] {
