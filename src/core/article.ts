@@ -84,8 +84,8 @@ export type ImportResult =
   | { ok: true; article: Article; warnings: ImportIssue[] }
   | { ok: false; errors: ImportIssue[]; warnings: ImportIssue[] };
 
-/** Turn any title into a URL-safe slug: lowercase ASCII, dashes, at most 80 characters. */
-export function slugify(text: string): string {
+/** Turn any text into a URL-safe slug: lowercase ASCII and dashes, at most `max` characters. */
+export function slugify(text: string, max = 80): string {
   const slug = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -94,7 +94,7 @@ export function slugify(text: string): string {
     .replace(/[’'"“”‘]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
+    .slice(0, max)
     .replace(/-+$/g, '');
   return slug;
 }

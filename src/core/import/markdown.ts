@@ -1,4 +1,4 @@
-import type { ImportIssue, SectionKind, Source } from '../article.ts';
+import { type ImportIssue, type SectionKind, type Source, slugify } from '../article.ts';
 import type { Draft, DraftParagraph, DraftScenario } from './build.ts';
 import { type FrontMatter, numList, splitFrontMatter, str, strList } from './front-matter.ts';
 import { regionsIn } from './regions.ts';
@@ -107,16 +107,7 @@ function ordinalNumber(word: string): number {
 }
 
 function slugText(text: string): string | undefined {
-  const slug = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[’'"]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/g, '');
-  return slug || undefined;
+  return slugify(text, 40) || undefined;
 }
 
 function readFootnoteBlock(block: Line[], warnings: ImportIssue[]): Source[] {

@@ -1,4 +1,4 @@
-import type { Article, Scenario } from '../article.ts';
+import { type Article, type Scenario, slugify } from '../article.ts';
 import { type Region, regionBySlug, regionsIn } from './regions.ts';
 
 const ORDINAL_WORDS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
@@ -87,7 +87,7 @@ function topicRegion(text: string): Region | { slug: string; name: string; alias
   if (named) return named.region;
   const words = topic.split(/\s+/).slice(0, 4);
   if (!/^\p{Lu}/u.test(topic) || words.some((w) => !/^[\p{L}\p{N}'’-]+$/u.test(w))) return undefined;
-  const slug = slugPart(words.join(' '));
+  const slug = slugify(words.join(' '), 40);
   return slug ? { slug, name: words.join(' '), aliases: [] } : undefined;
 }
 
@@ -106,18 +106,6 @@ function mainActor(paragraphs: readonly string[]): string | undefined {
   const [top, next] = ranked;
   if (!top || top[1] < 5 || (next && next[1] * 2 > top[1])) return undefined;
   return top[0];
-}
-
-function slugPart(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[’'"]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/g, '');
 }
 
 /** Slug, label and aliases for a scenario with this ordinal about this region. */
