@@ -124,9 +124,18 @@ export async function main(env: Record<string, string | undefined> = process.env
   const { library, services, senders } = runtime;
   const stops: (() => Promise<void>)[] = [];
   const shutdown = async () => {
+    // Scheduling stops first, so no digest is sent through an adapter that is going away.
+    await runtime.digests?.scheduler.stop().catch((err: unknown) => logger.error({ err }, 'stopping the scheduler failed'));
     for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
     await runtime.close();
   };
+  // Listen from the start: a signal while adapters are still connecting shuts down cleanly too.
+  const signalled = config.console
+    ? undefined
+    : new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
   const adapters = new Map<string, () => { connected: boolean }>();
   const health = () => healthReport(runtime, adapters);
   const discord = discordConfig(config);
@@ -170,10 +179,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     return 0;
   }
   logger.info({ adapters: [...adapters.keys()] }, 'briefing-bot is running');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await signalled;
   await shutdown();
   return 0;
 }
