@@ -3,10 +3,11 @@ import { sourceRefs } from './cite.ts';
 import type { Library } from './library.ts';
 import type { Excerpt, SourceRef } from './reply.ts';
 import { findAcronymDefinitions } from './search/acronyms.ts';
-import type { Lexicon } from './search/analyze.ts';
+import { COMMON_LEXICON, Lexicon } from './search/analyze.ts';
 import { articleLexicon, documentText } from './search/documents.ts';
 import { bestExcerpt } from './search/excerpt.ts';
 import { STOP_WORDS } from './search/lexicon.ts';
+import { PassageIndex } from './search/passage-index.ts';
 import { tokenize } from './search/text.ts';
 import type { SearchHit } from './search/types.ts';
 
@@ -25,8 +26,10 @@ export interface Answer {
   excerpts: Excerpt[];
   /** Sources cited by the excerpts, in order of first citation. */
   sources: SourceRef[];
-  /** Good matches in all (for "Results 1-3 of 7"). */
+  /** Good matches in all (for "Results 1-3 of 7"); partly estimated when `estimated`. */
   total: number;
+  /** True when `total` is partly an estimate (long lists on a large index, see score.ts). */
+  estimated?: boolean;
   /** The question's words that were searched (stop words and repeats removed). */
   terms: string[];
   /** Words to try instead, when there are no excerpts. */
@@ -37,10 +40,18 @@ export interface Answer {
 
 const lexicons = new WeakMap<Article, Lexicon>();
 
-function lexiconOf(article: Article): Lexicon {
+/**
+ * The article's lexicon for highlighting, from the acronyms the passage index found when it
+ * indexed the article (or, with another index, by reading the article again).
+ */
+function lexiconOf(library: Library, article: Article): Lexicon {
   let lexicon = lexicons.get(article);
   if (!lexicon) {
-    lexicon = articleLexicon(article);
+    const known = library.index instanceof PassageIndex ? library.index.acronymsOf(article.id) : undefined;
+    if (known) {
+      lexicon = new Lexicon(COMMON_LEXICON);
+      for (const d of known) lexicon.add(d.longForm, d.acronym);
+    } else lexicon = articleLexicon(article);
     lexicons.set(article, lexicon);
   }
   return lexicon;
@@ -66,7 +77,10 @@ export function answerQuestion(library: Library, question: string, options: Answ
   const excerpts: Excerpt[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
+  // Excerpts are built in rank order only until the page is full: the extra hits are there
+  // to stand in for duplicates, not to be excerpted.
   for (const hit of result.hits) {
+    if (excerpts.length >= want) break;
     const excerpt = excerptOf(library, hit);
     if (!excerpt) continue;
     const key = excerpt.text.toLowerCase().replace(/\W+/g, ' ').trim();
@@ -98,6 +112,7 @@ export function answerQuestion(library: Library, question: string, options: Answ
     terms: result.words ?? result.terms,
     suggestions: total === 0 ? suggestions : [],
     ...(result.capped ? { capped: true } : {}),
+    ...(result.estimated && total > 0 ? { estimated: true } : {}),
   };
 }
 
@@ -108,7 +123,7 @@ function excerptOf(library: Library, hit: SearchHit): Excerpt | undefined {
   if (hit.kind === 'keyPoint') {
     const text = documentText(article, hit.id);
     if (!text) return undefined;
-    const best = bestExcerpt(text, terms, lexiconOf(article));
+    const best = bestExcerpt(text, terms, lexiconOf(library, article));
     return {
       articleId: article.id,
       passageId: hit.id,
@@ -121,7 +136,7 @@ function excerptOf(library: Library, hit: SearchHit): Excerpt | undefined {
   }
   const passage = library.passage(hit.id);
   if (!passage) return undefined;
-  const best = bestExcerpt(passage.text, terms, lexiconOf(article));
+  const best = bestExcerpt(passage.text, terms, lexiconOf(library, article));
   const label = passage.scenario ? article.scenarios.find((s) => s.slug === passage.scenario)?.label : undefined;
   return {
     articleId: article.id,
@@ -139,8 +154,40 @@ function excerptOf(library: Library, hit: SearchHit): Excerpt | undefined {
  * defines and the proper names in its key points ("Central Asia", "ASEAN", "Russia").
  */
 export function topicSuggestions(library: Library, articleId?: string, max = 5): string[] {
-  const article = articleId ? library.get(articleId)?.article : library.newest();
+  const article = articleId ? library.get(articleId)?.article : newestOf(library);
   if (!article) return [];
+  let topics = topicCache.get(article);
+  if (!topics) {
+    topics = articleTopics(article);
+    topicCache.set(article, topics);
+  }
+  return topics.slice(0, max);
+}
+
+/** Topic names per article object (articles are not changed in place). */
+const topicCache = new WeakMap<Article, string[]>();
+/** The newest article per library, worked out again after the library changes. */
+const newestCache = new WeakMap<Library, { article: Article | undefined; fresh: boolean }>();
+
+function newestOf(library: Library): Article | undefined {
+  let cached = newestCache.get(library);
+  if (!cached) {
+    const entry = { article: undefined as Article | undefined, fresh: false };
+    library.onChange(() => {
+      entry.fresh = false;
+    });
+    newestCache.set(library, entry);
+    cached = entry;
+  }
+  if (!cached.fresh) {
+    cached.article = library.newest();
+    cached.fresh = true;
+  }
+  return cached.article;
+}
+
+/** Every topic name of an article, in order (see `topicSuggestions`). */
+function articleTopics(article: Article): string[] {
   const out: string[] = [];
   const add = (name: string): void => {
     const clean = name.replace(/['’]s$/, '').trim();
@@ -164,5 +211,5 @@ export function topicSuggestions(library: Library, articleId?: string, max = 5):
       i = j;
     }
   }
-  return out.slice(0, max);
+  return out;
 }

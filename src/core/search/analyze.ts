@@ -8,13 +8,16 @@ import { normalizePhrase, type Token, tokenize } from './text.ts';
  * `asean`. Index and query go through the same functions, so they always agree.
  */
 
+/** The alias list of tokens without aliases (shared; never changed). */
+const NO_ALIASES: string[] = [];
+
 /** A token after analysis, or a whole long-form phrase carrying its acronym as an alias. */
 export interface AnalyzedToken {
   start: number;
   end: number;
   /** The literal index term, or null for a stop word or a phrase entry. */
   term: string | null;
-  /** Extra terms this text also stands for (a demonym's place, a long form's acronym). */
+  /** Extra terms this text also stands for (a demonym's place, a long form's acronym); shared, read only. */
   aliases: string[];
 }
 
@@ -78,9 +81,12 @@ export class Lexicon {
     const first = tokens[i]?.norm;
     if (first === undefined) return undefined;
     let best: { length: number; acronym: string } | undefined;
-    for (const e of this.#byFirstWord.get(first) ?? []) {
-      if (best && best.length >= e.words.length) break;
-      if (e.words.every((w, k) => tokens[i + k]?.norm === w)) best = { length: e.words.length, acronym: e.acronym };
+    const entries = this.#byFirstWord.get(first);
+    if (entries) {
+      for (const e of entries) {
+        if (best && best.length >= e.words.length) break;
+        if (e.words.every((w, k) => tokens[i + k]?.norm === w)) best = { length: e.words.length, acronym: e.acronym };
+      }
     }
     const inherited = this.#parent?.matchAt(tokens, i);
     if (inherited && (!best || inherited.length > best.length)) best = inherited;
@@ -165,20 +171,27 @@ export function analyze(text: string, lexicon: Lexicon, mode: 'index' | 'query' 
       continue;
     }
     if (t.norm.length > 40 || (t.norm.length < 2 && t.kind !== 'acronym')) {
-      out.push({ start: t.start, end: t.end, term: null, aliases: [] });
+      out.push({ start: t.start, end: t.end, term: null, aliases: NO_ALIASES });
       continue;
     }
     const stop = STOP_WORDS.has(t.norm) && !keepStopWord(tokens, i, mode);
     if (stop) {
-      out.push({ start: t.start, end: t.end, term: null, aliases: [] });
+      out.push({ start: t.start, end: t.end, term: null, aliases: NO_ALIASES });
       continue;
     }
-    const aliases = demonymAliases(t.norm).slice();
+    let aliases = demonymAliases(t.norm);
     if (t.kind === 'acronym') {
-      for (const w of lexicon.longForm(t.norm) ?? []) for (const a of demonymAliases(w)) if (!aliases.includes(a)) aliases.push(a);
+      const longForm = lexicon.longForm(t.norm);
+      if (longForm) {
+        aliases = aliases.slice();
+        for (const w of longForm) for (const a of demonymAliases(w)) if (!aliases.includes(a)) aliases.push(a);
+      }
     }
     const term = termOf(t.norm);
-    out.push({ start: t.start, end: t.end, term, aliases: aliases.filter((a) => a !== term) });
+    // Alias lists are shared (read-only): copied only when the term itself must go.
+    if (aliases.length === 0) aliases = NO_ALIASES;
+    else if (aliases.includes(term)) aliases = aliases.filter((a) => a !== term);
+    out.push({ start: t.start, end: t.end, term, aliases });
   }
   return out;
 }

@@ -6,27 +6,13 @@ import { articleHash, articleLexicon, buildDocuments, documentIds, documentText,
 import { Engine } from './engine.ts';
 import { type FrozenData, FrozenSegment } from './frozen.ts';
 import { type AnalyzedQuery, analyzeQuery, MAX_QUERY_TERMS, type QueryGroup } from './query.ts';
+import { FIELD_BOOSTS, type PassageIndexOptions, RELEVANCE } from './relevance.ts';
 import { groupWeights, idf, type ScoreParams, Scratch, type Segments, score, variantDf, variantHas, variantsOf } from './score.ts';
 import type { LoadOrBuildOptions, LoadOrBuildResult } from './snapshot.ts';
 import { suggestWords } from './suggest.ts';
 import type { PassageSearch, SearchHit, SearchOptions, SearchResult } from './types.ts';
 
-/** Boosts by field id: text, alias (demonym places, acronyms), cited sources, scenario label. */
-export const FIELD_BOOSTS = [1, 0.5, 0.35, 0.5] as const;
-
-/**
- * Relevance knobs (see score.ts): alias, prefix and typo weights; key points rank a little
- * below passages; coverage and relative-score bars for a good match.
- */
-export const RELEVANCE = {
-  aliasWeight: 0.7,
-  prefixWeight: 0.375,
-  fuzzyWeight: 0.45,
-  keyPointBoost: 0.85,
-  minCoverage: 0.25,
-  minRelativeScore: 0.2,
-  noMatchCoverage: 0.25,
-} as const;
+export { FIELD_BOOSTS, type PassageIndexOptions, RELEVANCE } from './relevance.ts';
 
 /** An article as the index knows it. */
 export interface IndexedArticle {
@@ -56,8 +42,8 @@ export class PassageIndex implements PassageSearch {
   readonly #ordinals = new Map<string, number>();
   /** global document number -> article ordinal (-1 when gone) */
   #docArticle = new Int32Array(1024).fill(-1);
-  /** global document number -> score multiplier */
-  #docBoost = new Float32Array(1024);
+  /** Bit per global document number that is a key point (scored times `keyPointBoost`). */
+  #keyPoints = new Int32Array(1024 >>> 5);
   readonly #queryLexicon = new Lexicon(COMMON_LEXICON);
   readonly #scratch = new Scratch();
   readonly #params: ScoreParams = {
@@ -69,6 +55,11 @@ export class PassageIndex implements PassageSearch {
     minRelativeScore: RELEVANCE.minRelativeScore,
     noMatchCoverage: RELEVANCE.noMatchCoverage,
   };
+
+  /** `options.pruneFrom`: see {@link PassageIndexOptions}. */
+  constructor(options: PassageIndexOptions = {}) {
+    if (options.pruneFrom !== undefined) this.#params.pruneFrom = options.pruneFrom;
+  }
 
   /**
    * Loads the index from a snapshot when it matches the articles and options, else builds,
@@ -117,6 +108,11 @@ export class PassageIndex implements PassageSearch {
 
   article(articleId: string): Article | undefined {
     return this.#articles.get(articleId)?.article;
+  }
+
+  /** The acronyms an indexed article defines (as found when it was indexed). */
+  acronymsOf(articleId: string): readonly AcronymDefinition[] | undefined {
+    return this.#articles.get(articleId)?.acronyms;
   }
 
   /**
@@ -178,7 +174,7 @@ export class PassageIndex implements PassageSearch {
   #adopt(frozen: FrozenSegment, entries: readonly { article: Article; hash: string; acronyms: AcronymDefinition[] }[]): void {
     this.#frozen = frozen;
     this.#docArticle = new Int32Array(Math.max(1024, frozen.size * 1.25)).fill(-1);
-    this.#docBoost = new Float32Array(this.#docArticle.length);
+    this.#keyPoints = new Int32Array((this.#docArticle.length >>> 5) + 1);
     const byId = new Map(entries.map((e) => [e.article.id, e]));
     const ranges = new Map<string, [number, number]>();
     for (let d = 0; d < frozen.size; d++) {
@@ -220,12 +216,14 @@ export class PassageIndex implements PassageSearch {
       const articles = new Int32Array(size).fill(-1);
       articles.set(this.#docArticle);
       this.#docArticle = articles;
-      const boosts = new Float32Array(size);
-      boosts.set(this.#docBoost);
-      this.#docBoost = boosts;
+      const keyPoints = new Int32Array((size >>> 5) + 1);
+      keyPoints.set(this.#keyPoints);
+      this.#keyPoints = keyPoints;
     }
     this.#docArticle[doc] = ordinal;
-    this.#docBoost[doc] = parseDocId(id).kind === 'keyPoint' ? RELEVANCE.keyPointBoost : 1;
+    const bit = 1 << (doc & 31);
+    if (parseDocId(id).kind === 'keyPoint') this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) | bit;
+    else this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) & ~bit;
   }
 
   get #segments(): Segments {
@@ -252,16 +250,19 @@ export class PassageIndex implements PassageSearch {
     const { groups, capped } = this.#cap(this.analyze(query));
     const base = { terms: groups.map((g) => g.term), words: groups.map((g) => g.word.toLowerCase()), ...(capped ? { capped } : {}) };
     if (groups.length === 0) return { ...base, hits: [], total: 0, suggestions: [] };
-    const ordinal = options.articleId === undefined ? undefined : (this.#articles.get(options.articleId)?.ordinal ?? -2);
+    const entry = options.articleId === undefined ? undefined : this.#articles.get(options.articleId);
+    const ordinal = options.articleId === undefined ? undefined : (entry?.ordinal ?? -2);
     const params: ScoreParams = {
       ...this.#params,
-      docBoost: this.#docBoost,
-      ...(ordinal === undefined ? {} : { filter: { docArticle: this.#docArticle, article: ordinal } }),
+      // As a 32-bit float, as the boost used to be stored per document (same scores).
+      docBoost: { bits: this.#keyPoints, factor: Math.fround(RELEVANCE.keyPointBoost) },
+      // An article's frozen documents are one range (none once it was re-added live).
+      ...(ordinal === undefined ? {} : { filter: { docArticle: this.#docArticle, article: ordinal, range: entry?.frozen ?? [0, 0] } }),
     };
     const seg = this.#segments;
     const variants = variantsOf(seg, groups, params);
     const weights = groupWeights(seg, groups, variants);
-    const { top, good } = score(seg, groups.length, variants, weights, params, this.#scratch, offset + limit);
+    const { top, good, estimated } = score(seg, groups.length, variants, weights, params, this.#scratch, offset + limit);
     const hits: SearchHit[] = top.slice(offset).map((s) => {
       const id = this.#externalId(s.shortId) as string;
       const { articleId, kind } = parseDocId(id);
@@ -269,7 +270,13 @@ export class PassageIndex implements PassageSearch {
       const queryTerms = groups.filter((_, i) => s.mask & (1 << i)).map((g) => g.term);
       return { id, articleId, kind, score: s.score, terms: [...new Set(matched)], queryTerms };
     });
-    return { ...base, hits, total: good, suggestions: good === 0 ? this.suggest(groups, options.articleId) : [] };
+    return {
+      ...base,
+      hits,
+      total: good,
+      suggestions: good === 0 ? this.suggest(groups, options.articleId) : [],
+      ...(estimated ? { estimated } : {}),
+    };
   }
 
   /** Keeps the most specific (rarest) groups when a question has too many words, in question order. */

@@ -1,6 +1,10 @@
-import { FIELDS } from './engine.ts';
-import { documentTotal, idf, type Segments, type Variant } from './variants.ts';
+import { lookUpBatch, nextToScan, type Run } from './batch.ts';
+import { type Batch, boostOf, type DocBoost, type Group, groupsOf, unscannedBound, type Walk } from './postings.ts';
+import { estimateUnseen, KBest, TopK } from './top-k.ts';
+import type { Segments, Variant } from './variants.ts';
+import { scanNew } from './walk.ts';
 
+export type { DocBoost } from './postings.ts';
 export type { Segments, Variant } from './variants.ts';
 export { documentTotal, groupWeights, idf, variantDf, variantHas, variantsOf } from './variants.ts';
 
@@ -9,14 +13,23 @@ export { documentTotal, groupWeights, idf, variantDf, variantHas, variantsOf } f
  *
  * - Within one query group (a word with its aliases, prefix and typo variants) a document
  *   keeps its best single match, so "American" plus its alias `us` does not count twice;
- *   across groups the scores add up, times `0.5 + coverage`, where coverage is the share of
- *   the question's IDF weight the document matches.
+ *   across groups the scores add up (rarest group first), times `0.5 + coverage`, where
+ *   coverage is the share of the question's IDF weight the document matches.
  * - A document is a good match when its coverage reaches `minCoverage` (and half the best
  *   coverage) and its score reaches `minRelativeScore` of the best good score.
- * - Pruning: groups are taken rarest first; once the groups not yet scanned weigh less than
- *   `minCoverage` of the question, a document none of the scanned groups touched can no longer
- *   become good, so the remaining (common) groups only look up the documents already found
- *   instead of walking their long postings. The good set is the same as a full scan's.
+ *
+ * Groups are scanned shortest first, in batches: a group's postings are scanned for documents
+ * no earlier group found, and that batch then looks up every group not scanned yet (a
+ * galloping merge per list), so its documents get their full scores. Scanning stops when the
+ * documents not found yet cannot matter: exactly, once the groups left weigh less than a good
+ * match must cover; or, on large queries (see PRUNE_MIN_POSTINGS), MaxScore style, once the
+ * most such a document can score (from per-list upper bounds) is below the k-th best score
+ * among documents sure to be good matches. Within a batch, documents that can no longer reach
+ * that k-th best are dropped from the lookups, all but one in SAMPLE_EVERY (by document
+ * number), kept as a sample. The top k are always exactly those of a full scan; when anything
+ * was skipped, the good count is the exact count among documents scored in full, plus the
+ * dropped documents' share estimated from the sample, plus an estimate, from sample windows,
+ * of the good matches among documents never found.
  */
 
 export interface ScoreParams {
@@ -29,10 +42,18 @@ export interface ScoreParams {
   minRelativeScore: number;
   /** Below this best coverage nothing is a good match. */
   noMatchCoverage: number;
-  /** Per short id multiplier (key points slightly below passages); 1 when 0 or missing. */
-  docBoost?: Float32Array;
-  /** Only documents whose `docArticle` entry equals `article`. */
-  filter?: { docArticle: Int32Array; article: number };
+  /** Documents whose bit is set score `factor` times as much (key points slightly below passages). */
+  docBoost?: DocBoost;
+  /**
+   * Only documents whose `docArticle` entry equals `article`; `range` is where that article's
+   * documents sit in the frozen segment (`[lo, hi)`), so only that part of each list is read.
+   */
+  filter?: { docArticle: Int32Array; article: number; range?: [number, number] };
+  /**
+   * Queries whose lists hold at least this many postings may stop early and drop documents
+   * (default PRUNE_MIN_POSTINGS); `Infinity` scores every document (exact good count).
+   */
+  pruneFrom?: number;
 }
 
 /** One scored document. */
@@ -45,41 +66,76 @@ export interface Scored {
   mask: number;
 }
 
-const K = 1.2;
-const B = 0.7;
-const D = 0.5;
-const NF = FIELDS.length;
+/** A query whose lists hold fewer postings than this is always scored in full (exact count). */
+export const PRUNE_MIN_POSTINGS = 20_000;
 
-/** Reusable per-document arrays, reset through the touched list rather than reallocated. */
+/**
+ * Reusable arrays: `best` and `seen` by document number, the rest by position in the list of
+ * documents found (`docs`), so the passes over a batch read memory in order.
+ */
 export class Scratch {
-  acc = new Float64Array(0);
   best = new Float64Array(0);
-  mask = new Int32Array(0);
-  touched = new Int32Array(0);
-  groupTouched = new Int32Array(0);
-  finals = new Float64Array(0);
-  /** Question weight covered so far, per document. */
+  /** One bit per document found so far: small enough to stay in cache. */
+  seen = new Int32Array(0);
+  docs = new Int32Array(0);
+  acc = new Float64Array(0);
   covered = new Float64Array(0);
+  masks = new Int32Array(0);
+  /** Document boost (see ScoreParams.docBoost). */
+  boosts = new Float64Array(0);
+  /** The scanned group's score, until its turn to be added. */
+  own = new Float64Array(0);
+  /** The score in the group being looked up. */
+  found = new Float64Array(0);
+  /** Per place: 1 for a dropped document kept as a sample, 2 for one dropped. */
+  status = new Uint8Array(0);
+  /** Bit per document of the batch being looked up, and its place. */
+  batch = new Int32Array(0);
+  place = new Int32Array(0);
+  /** Places of the batch still looked up, and those a lookup matched. */
+  live = new Int32Array(0);
+  matched = new Int32Array(0);
+  /** Documents dropped from the lookups (to clear their bits). */
+  dropped = new Int32Array(0);
+  out = new Int32Array(0);
+  finals = new Float64Array(0);
+  /** Sums and coverage by document number for the estimate's sample (left at 0). */
+  sampleAcc = new Float64Array(0);
+  sampleCovered = new Float64Array(0);
 
   ensure(size: number): void {
-    if (this.acc.length >= size) return;
-    const n = Math.max(size, Math.ceil(this.acc.length * 1.5), 1024);
-    this.acc = new Float64Array(n);
+    if (this.docs.length >= size) return;
+    const n = Math.max(size, Math.ceil(this.docs.length * 1.5), 1024);
     this.best = new Float64Array(n);
-    this.mask = new Int32Array(n);
-    this.touched = new Int32Array(n);
-    this.groupTouched = new Int32Array(n);
-    this.finals = new Float64Array(n);
+    this.seen = new Int32Array((n >>> 5) + 1);
+    this.docs = new Int32Array(n);
+    this.acc = new Float64Array(n);
     this.covered = new Float64Array(n);
+    this.masks = new Int32Array(n);
+    this.own = new Float64Array(n);
+    this.boosts = new Float64Array(n);
+    this.found = new Float64Array(n);
+    this.status = new Uint8Array(n);
+    this.batch = new Int32Array((n >>> 5) + 1);
+    this.place = new Int32Array(n);
+    this.live = new Int32Array(n);
+    this.matched = new Int32Array(n);
+    this.dropped = new Int32Array(n);
+    this.out = new Int32Array(n);
+    this.finals = new Float64Array(n);
+    this.sampleAcc = new Float64Array(n);
+    this.sampleCovered = new Float64Array(n);
   }
 }
 
 /** The outcome of scoring: the requested page of good matches and how many there are. */
 export interface ScoreResult {
   top: Scored[];
-  /** Number of good matches. */
+  /** Number of good matches (partly estimated when `estimated`). */
   good: number;
   bestCoverage: number;
+  /** True when documents were left unscored and `good` is partly an estimate. */
+  estimated?: boolean;
 }
 
 /** Scores the question and returns the best `k` good matches (sorted) and the good count. */
@@ -93,185 +149,125 @@ export function score(
   k: number,
 ): ScoreResult {
   const { frozen, engine } = seg;
-  const base = frozen.size;
-  scratch.ensure(base + engine.nextShortId + 1);
-  const { acc, best, mask, touched, groupTouched, finals, covered } = scratch;
-  const fLive = frozen.live;
-  const fLens = frozen.lengths;
-  const fDocs = frozen.docs;
-  const fTfs = frozen.tfs;
-  const eLive = engine.liveFlags;
-  const eLens = engine.lengthTable;
-  const n = Math.max(documentTotal(seg), 1);
-  const avgLength = FIELDS.map(
-    (_, f) => (frozen.averageFieldLength(f) * frozen.liveCount + engine.averageFieldLength(f) * engine.documentCount) / n || 1,
-  );
-  const filter = params.filter;
+  const span = frozen.size + engine.nextShortId;
+  scratch.ensure(span + 1);
+  const { docs, acc, covered, masks, own, status, dropped, finals, boosts } = scratch;
+  const walk: Walk = {
+    frozen,
+    base: frozen.size,
+    allLive: frozen.liveCount === frozen.size,
+    eLive: engine.liveFlags,
+    eLens: engine.lengthTable,
+    best: scratch.best,
+    seen: scratch.seen,
+    out: scratch.out,
+    filter: params.filter,
+  };
+  const groups = groupsOf(seg, groupCount, variants, weights, params.fieldBoosts, params.filter?.range);
   let total = 0;
   for (const w of weights) total += w;
-  const order = [...Array(groupCount).keys()].sort((a, b) => (weights[b] as number) - (weights[a] as number) || a - b);
-  let remaining = total;
-  let bestCovered = 0;
-  let count = 0;
-  let probeOnly = false;
-  let w = 0;
-  let kAvg = 0;
-  let extra = 0;
-  const visit = (tf: number, doc: number, len: number): void => {
-    if (filter && filter.docArticle[doc] !== filter.article) return;
-    const s = w * (D + (tf * (K + 1)) / (tf + K * (1 - B) + kAvg * len));
-    const prev = best[doc] as number;
-    if (prev === 0) {
-      if (!probeOnly && mask[doc] === 0) touched[count++] = doc;
-      else groupTouched[extra++] = doc;
-    }
-    if (s > prev) best[doc] = s;
+  // Scores add up in this order (rarest first), whatever order the lists are scanned in.
+  const order = [...groups].sort((a, b) => b.weight - a.weight || a.index - b.index);
+  const size = (g: Group): number => g.slices.reduce((n, sl) => n + sl.size, 0);
+  let postings = 0;
+  for (const g of groups) postings += size(g);
+  const docBoost = params.docBoost;
+  const maxBoost = Math.max(1, docBoost?.factor ?? 1);
+  const run: Run = {
+    walk,
+    scratch,
+    order,
+    total,
+    // Documents covering half the question are good matches whatever the best coverage is.
+    sureBar: Math.max(params.minCoverage * total, total / 2) - 1e-9,
+    mayStop: !params.filter && k > 0 && postings >= (params.pruneFrom ?? PRUNE_MIN_POSTINGS),
+    best: new KBest(k),
+    bestCovered: 0,
+    dropped: 0,
+    sampled: 0,
   };
-  for (const gi of order) {
-    const groupStart = count;
-    extra = 0;
-    for (const v of variants) {
-      if (v.group !== gi) continue;
-      for (let f = 0; f < NF; f++) {
-        const boost = params.fieldBoosts[f] ?? 0;
-        const fStart = v.ford === undefined ? 0 : frozen.start(v.ford, f);
-        const fEnd = v.ford === undefined ? 0 : frozen.end(v.ford, f);
-        const postings = v.live?.get(f);
-        const df = fEnd - fStart + (postings?.size ?? 0);
-        if (boost <= 0 || df === 0) continue;
-        w = v.weight * boost * idf(df, n);
-        kAvg = (K * B) / (avgLength[f] as number);
-        if (fEnd > fStart) {
-          if (probeOnly && count * 18 < fEnd - fStart) {
-            for (let i = 0; i < count; i++) {
-              const doc = touched[i] as number;
-              if (doc >= base) continue;
-              const tf = frozen.tfOf(v.ford as number, f, doc);
-              if (tf > 0) visit(tf, doc, fLens[doc * NF + f] as number);
-            }
-          } else if (probeOnly || filter) {
-            for (let i = fStart; i < fEnd; i++) {
-              const doc = fDocs[i] as number;
-              if (fLive[doc] !== 1 || (probeOnly && mask[doc] === 0)) continue;
-              visit(fTfs[i] as number, doc, fLens[doc * NF + f] as number);
-            }
-          } else {
-            // The hot path (a full scan of a frozen posting list), written out with locals.
-            let c = count;
-            let x = extra;
-            const base1 = K * (1 - B);
-            for (let i = fStart; i < fEnd; i++) {
-              const doc = fDocs[i] as number;
-              if (fLive[doc] !== 1) continue;
-              const tf = fTfs[i] as number;
-              const sc = w * (D + (tf * (K + 1)) / (tf + base1 + kAvg * (fLens[doc * NF + f] as number)));
-              const prev = best[doc] as number;
-              if (prev === 0) {
-                if (mask[doc] === 0) touched[c++] = doc;
-                else groupTouched[x++] = doc;
-              }
-              if (sc > prev) best[doc] = sc;
-            }
-            count = c;
-            extra = x;
-          }
-        }
-        if (postings && postings.size > 0) {
-          if (probeOnly && count < postings.size) {
-            for (let i = 0; i < count; i++) {
-              const doc = touched[i] as number;
-              if (doc < base) continue;
-              const tf = postings.get(doc - base);
-              if (tf !== undefined && eLive[doc - base] === 1) visit(tf, doc, eLens[(doc - base) * NF + f] as number);
-            }
-          } else {
-            postings.forEach((tf, sid) => {
-              const doc = base + sid;
-              if (eLive[sid] !== 1 || (probeOnly && mask[doc] === 0)) return;
-              visit(tf, doc, eLens[sid * NF + f] as number);
-            });
-          }
-        }
-      }
+  let count = 0;
+  let stoppedEarly = false;
+  for (;;) {
+    const unit = nextToScan(order, total);
+    if (!unit) break;
+    const from = count;
+    const batch: Batch = { docs, live: scratch.live, size: 0, bits: scratch.batch, place: scratch.place, matched: scratch.matched };
+    count = scanNew(walk, unit.slices, batch, own, from);
+    for (let j = from; j < count; j++) {
+      acc[j] = 0;
+      covered[j] = 0;
+      masks[j] = 0;
+      status[j] = 0;
+      boosts[j] = boostOf(docBoost, docs[j] as number);
     }
-    const bit = 1 << gi;
-    const gw = weights[gi] as number;
-    const apply = (doc: number): void => {
-      acc[doc] = (acc[doc] as number) + (best[doc] as number);
-      mask[doc] = (mask[doc] as number) | bit;
-      best[doc] = 0;
-      const c = (covered[doc] as number) + gw;
-      covered[doc] = c;
-      if (c > bestCovered) bestCovered = c;
-    };
-    for (let i = groupStart; i < count; i++) apply(touched[i] as number);
-    for (let i = 0; i < extra; i++) apply(groupTouched[i] as number);
-    remaining -= gw;
-    // Documents not found yet cover at most `remaining`: once that is below the bar a good
-    // match must reach (the absolute minimum, or half the best coverage already seen), the
-    // remaining groups only need to visit the documents found so far.
-    if (!probeOnly && remaining < Math.max(params.minCoverage * total, bestCovered / 2)) probeOnly = true;
+    // The new documents are in no list scanned before: look the others up.
+    if (count > from) count = lookUpBatch(run, unit.group, from, count);
+    const left = order.filter((g) => unscannedBound(g) > 0);
+    if (left.length === 0) break;
+    let leftWeight = 0;
+    let leftBound = 0;
+    for (const g of left) {
+      leftWeight += g.weight;
+      leftBound += unscannedBound(g);
+    }
+    // Documents not found yet cover at most `leftWeight`: below the bar a good match must
+    // reach (the absolute minimum, or half the best coverage), none of them can be good.
+    if (leftWeight < Math.max(params.minCoverage * total, run.bestCovered / 2)) break;
+    if (!run.mayStop || run.bestCovered < params.noMatchCoverage * total) continue;
+    // MaxScore: no document found later can reach the k-th best.
+    if (leftBound * (0.5 + leftWeight / total) * maxBoost * (1 + 1e-9) < run.best.kth()) {
+      stoppedEarly = true;
+      break;
+    }
   }
-  // Coverage and final scores; the best good score sets the relative bar.
+  const { bestCovered, dropped: droppedCount, sampled, sureBar, best } = run;
+  const estimated = stoppedEarly || droppedCount > 0;
+  // Coverage and final scores; the best good score sets the relative bar. With documents left
+  // unscored the best coverage may be higher than seen: a document whose good-match status
+  // hinges on it must not be able to reach the top (else score everything).
   const bestCoverage = total > 0 ? bestCovered / total : 0;
   const minCovered = Math.max(params.minCoverage, bestCoverage / 2) * total;
   let bestScore = 0;
-  for (let i = 0; i < count; i++) {
-    const doc = touched[i] as number;
-    const c = covered[doc] as number;
-    const f = c >= minCovered - 1e-9 ? (acc[doc] as number) * (0.5 + c / total) * (params.docBoost?.[doc] || 1) : -1;
-    finals[i] = f;
+  let unsure = 0;
+  for (let j = 0; j < count; j++) {
+    const c = covered[j] as number;
+    const f = c >= minCovered - 1e-9 ? (acc[j] as number) * (0.5 + c / total) * (boosts[j] as number) : -1;
+    finals[j] = f;
+    if (status[j] === 1) continue;
     if (f > bestScore) bestScore = f;
+    if (c < sureBar && f > unsure) unsure = f;
+  }
+  const clearSeen = (): void => {
+    for (let j = 0; j < count; j++) walk.seen[(docs[j] as number) >>> 5] = 0;
+    for (let j = 0; j < droppedCount; j++) walk.seen[(dropped[j] as number) >>> 5] = 0;
+  };
+  if (estimated && unsure >= best.kth()) {
+    clearSeen();
+    return score(seg, groupCount, variants, weights, { ...params, pruneFrom: Number.POSITIVE_INFINITY }, scratch, k);
   }
   const heap = new TopK(k);
   let good = 0;
-  if (bestCoverage >= params.noMatchCoverage) {
-    const bar = bestScore * params.minRelativeScore;
-    for (let i = 0; i < count; i++) {
-      const f = finals[i] as number;
+  let sampleGood = 0;
+  const ranked = bestCoverage >= params.noMatchCoverage;
+  const bar = bestScore * params.minRelativeScore;
+  if (ranked) {
+    let floor = heap.floor;
+    for (let j = 0; j < count; j++) {
+      const f = finals[j] as number;
       if (f < 0 || f < bar) continue;
+      if (status[j] === 1) {
+        sampleGood++;
+        continue;
+      }
       good++;
-      const doc = touched[i] as number;
-      heap.offer(doc, f, mask[doc] as number, (covered[doc] as number) / total);
+      if (f < floor) continue;
+      heap.offer(docs[j] as number, f, masks[j] as number, (covered[j] as number) / total);
+      floor = heap.floor;
     }
+    if (sampled > 0) good += Math.round((sampleGood * droppedCount) / sampled);
+    if (stoppedEarly) good += estimateUnseen(walk, order, scratch, span, total, minCovered, bar, docBoost);
   }
-  for (let i = 0; i < count; i++) {
-    const doc = touched[i] as number;
-    acc[doc] = 0;
-    mask[doc] = 0;
-    covered[doc] = 0;
-  }
-  return { top: heap.sorted(), good, bestCoverage };
-}
-
-/** Keeps the k best (score desc, then short id asc) in a small sorted array. */
-class TopK {
-  readonly #k: number;
-  readonly #items: Scored[] = [];
-
-  constructor(k: number) {
-    this.#k = k;
-  }
-
-  offer(doc: number, score: number, mask: number, coverage: number): void {
-    const items = this.#items;
-    if (this.#k <= 0) return;
-    if (items.length === this.#k) {
-      const last = items[items.length - 1] as Scored;
-      if (score < last.score || (score === last.score && doc > last.shortId)) return;
-    }
-    const item: Scored = { shortId: doc, score, coverage, mask };
-    let i = items.length;
-    while (i > 0) {
-      const prev = items[i - 1] as Scored;
-      if (prev.score > score || (prev.score === score && prev.shortId < doc)) break;
-      i--;
-    }
-    items.splice(i, 0, item);
-    if (items.length > this.#k) items.pop();
-  }
-
-  sorted(): Scored[] {
-    return this.#items;
-  }
+  clearSeen();
+  return { top: heap.sorted(), good, bestCoverage, ...(estimated ? { estimated } : {}) };
 }

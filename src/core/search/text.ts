@@ -79,12 +79,16 @@ export function tokenize(text: string): Token[] {
       out.push({ norm: raw.replace(/\./g, '').toLowerCase(), start, end, kind: 'acronym', capitalized: true, sentenceStart });
       continue;
     }
-    if ((first >= 48 && first <= 57) || /^[$€£¥]/.test(raw)) {
+    // A digit, or a currency sign ($ £ ¥ €), starts a number.
+    if ((first >= 48 && first <= 57) || first === 36 || first === 163 || first === 165 || first === 8364) {
       out.push({ norm: normalizeNumber(raw), start, end, kind: 'number', capitalized: false, sentenceStart });
       continue;
     }
-    const upper = raw.length >= 2 && UPPER_ACRONYM.test(raw);
-    const capitalized = raw[0] !== raw[0]?.toLowerCase();
+    // An acronym is capitals and digits (and a plural s): a lower-case second letter rules it out.
+    const second = raw.charCodeAt(1);
+    const upper = raw.length >= 2 && !(second >= 97 && second <= 122) && UPPER_ACRONYM.test(raw);
+    // ASCII letters without a string; anything else as before (the first UTF-16 unit lower-cased).
+    const capitalized = first >= 65 && first <= 90 ? true : first >= 97 && first <= 122 ? false : raw[0] !== raw[0]?.toLowerCase();
     out.push({ norm: normalizeWord(raw), start, end, kind: upper ? 'acronym' : 'word', capitalized, sentenceStart });
   }
   return out;

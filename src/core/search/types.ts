@@ -34,6 +34,11 @@ export interface SearchResult {
   words?: string[];
   /** True when the query had more distinct words than are searched. */
   capped?: boolean;
+  /**
+   * True when `total` is partly an estimate: on a large index a query whose lists are long
+   * stops scoring once the top hits are certain, and counts the rest from a sample.
+   */
+  estimated?: boolean;
 }
 
 /** The passage index behind `/ask`: adds and removes whole articles live. */
