@@ -52,7 +52,11 @@ export default defineCommand({
     }
     const first = (page - 1) * PER_PAGE + 1;
     const last = first + answer.excerpts.length - 1;
-    notes.push(answer.total > answer.excerpts.length || page > 1 ? `Results ${first}-${last} of ${answer.total}.` : '');
+    notes.push(
+      answer.total > answer.excerpts.length || page > 1
+        ? `Results ${first}-${last} of ${answer.estimated ? 'about ' : ''}${answer.total.toLocaleString('en-US')}.`
+        : '',
+    );
     const actions: ReplyAction[] = [{ type: 'share', label: 'Share in channel' }];
     if (last < answer.total) {
       actions.push({
