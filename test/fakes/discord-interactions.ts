@@ -1,4 +1,4 @@
-import { nextId } from './discord.ts';
+import { messageObject, nextId } from './discord.ts';
 
 /**
  * Builders for the INTERACTION_CREATE payloads the fake gateway pushes: slash commands,
@@ -140,23 +140,12 @@ export function autocomplete(
 export function buttonClick(applicationId: string, customId: string, opts: { actor?: Actor; messageFlags?: number } = {}): Built {
   const data = { custom_id: customId, component_type: 2 };
   const built = base(applicationId, 3, data, opts.actor);
-  built.payload.message = {
+  built.payload.message = messageObject({
     id: nextId(),
     type: 20,
     channel_id: CHANNEL_ID,
     author: { id: '1100000000000000002', username: 'briefing-bot', discriminator: '0', avatar: null, bot: true },
-    content: '',
-    embeds: [],
-    components: [],
-    attachments: [],
-    mentions: [],
-    mention_roles: [],
-    mention_everyone: false,
-    pinned: false,
-    tts: false,
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
     flags: opts.messageFlags ?? 64,
-  };
+  });
   return built;
 }

@@ -52,6 +52,24 @@ export function nextId(): string {
   return (((BigInt(Date.now()) - DISCORD_EPOCH) << 22n) | increment).toString();
 }
 
+/** A message object as Discord's API returns it, with `fields` over empty defaults. */
+export function messageObject(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    content: '',
+    embeds: [],
+    components: [],
+    attachments: [],
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    pinned: false,
+    tts: false,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    ...fields,
+  };
+}
+
 export class FakeDiscord {
   readonly applicationId: string;
   readonly botUser: { id: string; username: string; discriminator: string; bot: true; avatar: null; global_name: string };
@@ -295,22 +313,13 @@ export class FakeDiscord {
   #storeMessage(key: string, data: Json, deferred: boolean, channelId = '1200000000000000001'): Json {
     const previous = this.messages.get(key);
     const message: Json = {
-      id: (previous?.id as string | undefined) ?? (key.startsWith('original:') ? nextId() : key),
-      type: 0,
-      channel_id: channelId,
-      author: this.botUser,
-      content: '',
-      embeds: [],
-      components: [],
-      attachments: [],
-      mentions: [],
-      mention_roles: [],
-      mention_everyone: false,
-      pinned: false,
-      tts: false,
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      flags: 0,
+      ...messageObject({
+        id: (previous?.id as string | undefined) ?? (key.startsWith('original:') ? nextId() : key),
+        type: 0,
+        channel_id: channelId,
+        author: this.botUser,
+        flags: 0,
+      }),
       ...previous,
       ...(deferred ? { flags: data.flags ?? 0 } : data),
     };
