@@ -168,9 +168,8 @@ export function score(
   for (const w of weights) total += w;
   // Scores add up in this order (rarest first), whatever order the lists are scanned in.
   const order = [...groups].sort((a, b) => b.weight - a.weight || a.index - b.index);
-  const size = (g: Group): number => g.slices.reduce((n, sl) => n + sl.size, 0);
   let postings = 0;
-  for (const g of groups) postings += size(g);
+  for (const g of groups) postings += postingsOf(g);
   const docBoost = params.docBoost;
   const maxBoost = Math.max(1, docBoost?.factor ?? 1);
   const run: Run = {
@@ -238,12 +237,8 @@ export function score(
     if (f > bestScore) bestScore = f;
     if (c < sureBar && f > unsure) unsure = f;
   }
-  const clearSeen = (): void => {
-    for (let j = 0; j < count; j++) walk.seen[(docs[j] as number) >>> 5] = 0;
-    for (let j = 0; j < droppedCount; j++) walk.seen[(dropped[j] as number) >>> 5] = 0;
-  };
   if (estimated && unsure >= best.kth()) {
-    clearSeen();
+    clearSeen(walk.seen, docs, count, dropped, droppedCount);
     return score(seg, groupCount, variants, weights, { ...params, pruneFrom: Number.POSITIVE_INFINITY }, scratch, k);
   }
   const heap = new TopK(k);
@@ -268,6 +263,18 @@ export function score(
     if (sampled > 0) good += Math.round((sampleGood * droppedCount) / sampled);
     if (stoppedEarly) good += estimateUnseen(walk, order, scratch, span, total, minCovered, bar, docBoost);
   }
-  clearSeen();
+  clearSeen(walk.seen, docs, count, dropped, droppedCount);
   return { top: heap.sorted(), good, bestCoverage, ...(estimated ? { estimated } : {}) };
+}
+
+function postingsOf(g: Group): number {
+  let n = 0;
+  for (const sl of g.slices) n += sl.size;
+  return n;
+}
+
+/** Clears the `seen` words of the documents scored and dropped, ready for the next query. */
+function clearSeen(seen: Int32Array, docs: Int32Array, count: number, dropped: Int32Array, droppedCount: number): void {
+  for (let j = 0; j < count; j++) seen[(docs[j] as number) >>> 5] = 0;
+  for (let j = 0; j < droppedCount; j++) seen[(dropped[j] as number) >>> 5] = 0;
 }
