@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerQuestion } from '../src/core/answer.ts';
+import { askQuestion } from '../src/core/answer.ts';
 import { byline } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { articleOption, articleSchema, pageSchema, sourceActions, truncate } from '../src/core/command-kit.ts';
@@ -20,7 +20,7 @@ export default defineCommand({
   ],
   schema: z.object({ question: z.string().trim().optional(), article: articleSchema, page: pageSchema }),
   permission: 'everyone',
-  run({ question, article, page }, ctx) {
+  async run({ question, article, page }, ctx) {
     if (!question) {
       return errorReply(
         'ask',
@@ -36,7 +36,7 @@ export default defineCommand({
     } else if (ctx.library.size === 0) {
       return errorReply('ask', 'no-articles', 'No briefings are loaded yet.');
     }
-    const answer = answerQuestion(ctx.library, question, { ...(articleId ? { articleId } : {}), page, perPage: PER_PAGE });
+    const answer = await askQuestion(ctx.library, question, { ...(articleId ? { articleId } : {}), page, perPage: PER_PAGE });
     const title = truncate(`“${question.replace(/\s+/g, ' ')}”`, 150);
     const notes: string[] = [];
     if (answer.capped)

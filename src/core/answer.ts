@@ -9,7 +9,7 @@ import { bestExcerpt } from './search/excerpt.ts';
 import { STOP_WORDS } from './search/lexicon.ts';
 import { PassageIndex } from './search/passage-index.ts';
 import { tokenize } from './search/text.ts';
-import type { SearchHit } from './search/types.ts';
+import type { SearchHit, SearchOptions, SearchResult } from './search/types.ts';
 
 /** Options for {@link answerQuestion}. */
 export interface AnswerOptions {
@@ -66,14 +66,31 @@ function lexiconOf(library: Library, article: Article): Lexicon {
  * answer.excerpts[0].citations // [9]
  */
 export function answerQuestion(library: Library, question: string, options: AnswerOptions = {}): Answer {
-  const perPage = Math.max(1, Math.floor(options.perPage ?? 3));
-  const page = Math.max(1, Math.floor(options.page ?? 1));
+  return answerFrom(library, library.search(question, searchOptions(options)), options);
+}
+
+/**
+ * {@link answerQuestion} with the search run by the library's search workers when it has
+ * them, so the search does not hold up this thread.
+ */
+export async function askQuestion(library: Library, question: string, options: AnswerOptions = {}): Promise<Answer> {
+  return answerFrom(library, await library.searchAsync(question, searchOptions(options)), options);
+}
+
+const pageOf = (options: AnswerOptions) => ({
+  perPage: Math.max(1, Math.floor(options.perPage ?? 3)),
+  page: Math.max(1, Math.floor(options.page ?? 1)),
+});
+
+/** The hits an answer needs: the page and those before it, and a few to stand in for duplicates. */
+function searchOptions(options: AnswerOptions): SearchOptions {
+  const { perPage, page } = pageOf(options);
+  return { ...(options.articleId ? { articleId: options.articleId } : {}), limit: page * perPage + 4, offset: 0 };
+}
+
+function answerFrom(library: Library, result: SearchResult, options: AnswerOptions): Answer {
+  const { perPage, page } = pageOf(options);
   const want = page * perPage;
-  const result = library.search(question, {
-    ...(options.articleId ? { articleId: options.articleId } : {}),
-    limit: want + 4,
-    offset: 0,
-  });
   const excerpts: Excerpt[] = [];
   const seen = new Set<string>();
   let duplicates = 0;

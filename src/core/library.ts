@@ -21,6 +21,17 @@ export type Resolved =
 type Listener = (event: { type: 'added' | 'removed'; articleId: string }) => void;
 
 /**
+ * Copies of the passage index elsewhere (search workers) that answer searches off this
+ * thread. The library keeps them in step: every add and remove is passed on, in order, before
+ * any later search.
+ */
+export interface SearchOffload {
+  addArticle(article: Article): void;
+  removeArticle(articleId: string): void;
+  search(query: string, options?: SearchOptions): Promise<SearchResult>;
+}
+
+/**
  * The loaded briefings and their passage index. Adding or removing an article updates the
  * index in place (no rebuild), so registered briefings are searchable at once.
  */
@@ -28,6 +39,7 @@ export class Library {
   readonly #entries = new Map<string, LibraryEntry>();
   readonly #passages = new Map<string, Passage>();
   readonly #listeners = new Set<Listener>();
+  #offload: SearchOffload | undefined;
   readonly index: PassageSearch;
 
   constructor(index: PassageSearch) {
@@ -40,6 +52,7 @@ export class Library {
     this.#entries.set(article.id, { article, meta });
     for (const p of article.passages) this.#passages.set(p.id, p);
     this.index.addArticle(article);
+    this.#offload?.addArticle(article);
     this.#emit({ type: 'added', articleId: article.id });
   }
 
@@ -57,6 +70,7 @@ export class Library {
     for (const p of entry.article.passages) this.#passages.delete(p.id);
     this.#entries.delete(articleId);
     this.index.removeArticle(articleId);
+    this.#offload?.removeArticle(articleId);
   }
 
   get size(): number {
@@ -114,6 +128,28 @@ export class Library {
 
   search(query: string, options?: SearchOptions): SearchResult {
     return this.index.search(query, options);
+  }
+
+  /** The same search, run by the offload when one is attached (else here, at once). */
+  searchAsync(query: string, options?: SearchOptions): Promise<SearchResult> {
+    if (this.#offload) return this.#offload.search(query, options);
+    try {
+      return Promise.resolve(this.index.search(query, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Hands searches to `offload` from now on (its copy must equal the index at this moment);
+   * returns a function that detaches it. One at a time.
+   */
+  attachOffload(offload: SearchOffload): () => void {
+    if (this.#offload) throw new Error('A search offload is already attached to this library.');
+    this.#offload = offload;
+    return () => {
+      if (this.#offload === offload) this.#offload = undefined;
+    };
   }
 
   /** Called after every add or remove (digests and caches listen). */

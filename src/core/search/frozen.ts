@@ -85,6 +85,11 @@ export class FrozenSegment {
     });
   }
 
+  /** The arrays this segment was made from (tombstones are not part of them). */
+  get data(): FrozenData {
+    return { docIds: this.docIds, lengths: this.lengths, terms: this.terms, ptr: this.ptr, docs: this.docs, tfs: this.tfs };
+  }
+
   /** Number of document numbers (live or not). */
   get size(): number {
     return this.docIds.length;

@@ -25,6 +25,19 @@ export interface IndexedArticle {
 }
 
 /**
+ * Everything another copy of an index is built from (a search worker's, say): the frozen
+ * arrays, the articles whose documents live there, and the articles added since (which the
+ * copy indexes again). Structured-clone safe; typed arrays on a SharedArrayBuffer are shared,
+ * not copied.
+ */
+export interface IndexState {
+  frozen: FrozenData;
+  frozenArticles: { article: Article; hash: string; acronyms: AcronymDefinition[] }[];
+  liveArticles: Article[];
+  pruneFrom?: number;
+}
+
+/**
  * The passage index: documents are body passages (`<articleId>#p<n>`) and key points
  * (`<articleId>#k<n>`). Articles added while the bot runs go into MiniSearch (added and
  * discarded live); a snapshot load or `compact()` moves everything into a compact frozen
@@ -79,6 +92,34 @@ export class PassageIndex implements PassageSearch {
     const index = new PassageIndex();
     index.#adopt(new FrozenSegment(data), articles);
     return index;
+  }
+
+  /** An index equal to the one whose `exportState()` this is. */
+  static fromState(state: IndexState): PassageIndex {
+    const index = new PassageIndex(state.pruneFrom === undefined ? {} : { pruneFrom: state.pruneFrom });
+    index.#adopt(new FrozenSegment(state.frozen), state.frozenArticles);
+    for (const article of state.liveArticles) index.addArticle(article);
+    return index;
+  }
+
+  /**
+   * This index's state, for `PassageIndex.fromState` (on another thread). The frozen arrays
+   * are handed over as they are: load them on a SharedArrayBuffer (snapshots are) and every
+   * copy shares one set.
+   */
+  exportState(): IndexState {
+    const frozenArticles: IndexState['frozenArticles'] = [];
+    const liveArticles: Article[] = [];
+    for (const e of this.#articles.values()) {
+      if (e.frozen) frozenArticles.push({ article: e.article, hash: e.hash, acronyms: e.acronyms });
+      else liveArticles.push(e.article);
+    }
+    return {
+      frozen: this.#frozen.data,
+      frozenArticles,
+      liveArticles,
+      ...(this.#params.pruneFrom === undefined ? {} : { pruneFrom: this.#params.pruneFrom }),
+    };
   }
 
   /** Number of indexed documents (passages and key points). */

@@ -127,8 +127,9 @@ export async function loadSnapshot(path: string, articles: readonly Article[]): 
   } catch {
     return { miss: 'missing' };
   }
-  // Typed-array views need aligned memory; a fresh read normally is, a pooled one may not be.
-  const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
+  // On a SharedArrayBuffer (aligned, and search workers share the arrays instead of copying them).
+  const buf = Buffer.from(new SharedArrayBuffer(file.length));
+  file.copy(buf);
   let parsed: ReturnType<typeof readHeader>;
   try {
     parsed = readHeader(buf);
