@@ -68,6 +68,15 @@ const envSchema = z.object({
   REGISTER_URL_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REGISTER_ALLOW_PRIVATE_URLS: bool,
 
+  SEARCH_WORKERS: z
+    .string()
+    .trim()
+    .default('auto')
+    .refine((v) => v === 'auto' || (/^\d{1,2}$/.test(v) && Number(v) <= 16), {
+      message: 'SEARCH_WORKERS must be auto or a whole number from 0 (search on the main thread) to 16',
+    })
+    .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v))),
+
   CONSOLE: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 

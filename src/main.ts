@@ -18,6 +18,7 @@ import { setupRegistry } from './register/index.ts';
 import { createConsoleSender, type DigestSetup, setupDigests } from './scheduler/index.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
+import { autoWorkerCount, SearchPool } from './workers/search-pool.ts';
 
 /** Everything a running bot shares across adapters. */
 export interface Runtime {
@@ -136,8 +137,16 @@ export async function main(env: Record<string, string | undefined> = process.env
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
+  const workers = config.SEARCH_WORKERS === 'auto' ? autoWorkerCount(library.index.documentCount) : config.SEARCH_WORKERS;
+  const pool = workers > 0 ? SearchPool.start(library, { workers, logger }) : undefined;
+  if (pool) {
+    // Pushed first, so it stops last: answers still in progress during shutdown get their searches.
+    stops.push(() => pool.close());
+    logger.info({ workers, documents: library.index.documentCount }, 'search workers starting');
+  }
   const adapters = new Map<string, () => { connected: boolean }>();
-  const health = () => healthReport(runtime, adapters);
+  // Search workers do not count towards `ok`: until one is ready, searches run on the main thread.
+  const health = () => ({ ...healthReport(runtime, adapters), ...(pool ? { search: pool.stats } : {}) });
   const discord = discordConfig(config);
   // Listed as not connected until it is ready, so /healthz is not ok while Discord still logs in.
   if (discord) adapters.set('discord', () => ({ connected: false }));

@@ -45,4 +45,13 @@ describe('loadConfig', () => {
   it('CONSOLE=on keeps the terminal chat next to a chat platform', () => {
     expect(loadConfig({ DISCORD_TOKEN: 't', CONSOLE: 'on' }).console).toBe(true);
   });
+
+  it('SEARCH_WORKERS is auto by default, a count from 0 to 16, and anything else is named', () => {
+    expect(loadConfig({}).SEARCH_WORKERS).toBe('auto');
+    expect(loadConfig({ SEARCH_WORKERS: '0' }).SEARCH_WORKERS).toBe(0);
+    expect(loadConfig({ SEARCH_WORKERS: ' 2 ' }).SEARCH_WORKERS).toBe(2);
+    for (const bad of ['many', '-1', '17', '1.5']) {
+      expect(() => loadConfig({ SEARCH_WORKERS: bad }), bad).toThrow(/SEARCH_WORKERS must be auto or a whole number from 0/);
+    }
+  });
 });

@@ -24,7 +24,12 @@ const TV_BRICS_URL = 'https://tvbrics.com/news/kitay-zapustil-novyy-gruzovoy-zhe
 
 type SlackMessage = { response_type?: string; text?: string; blocks?: SlackBlock[] };
 type DiscordData = Callback['data'];
-type Health = { ok: boolean; index: { loaded: boolean; articles: number }; adapters: Record<string, { connected: boolean }> };
+type Health = {
+  ok: boolean;
+  index: { loaded: boolean; articles: number };
+  adapters: Record<string, { connected: boolean }>;
+  search?: { workers: number; ready: number; onWorkers: number; onMainThread: number };
+};
 
 let slack: FakeSlack;
 let discord: FakeDiscord;
@@ -99,6 +104,8 @@ beforeAll(async () => {
     DISCORD_TOKEN: 'e2e-discord-token',
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
+    // One search worker although the library is small (auto would start none): /ask goes through it.
+    SEARCH_WORKERS: '1',
   };
   bot = startBot(env);
   health = await pollUntil(
@@ -210,6 +217,11 @@ describe('briefing-bot as a child process with Slack and Discord on loopback fak
       value: expect.stringContaining('](https://caucasus-grid.example/black-sea-cable-feasibility)'),
     });
     expect(answer?.footer?.text).toContain('The South Caucasus Energy Corridor Between the Caspian and Europe');
+
+    // Those searches ran on the search worker, whose copy of the index had received the briefing.
+    const search = ((await (await fetch(`${base}/healthz`)).json()) as Health).search;
+    expect(search).toMatchObject({ workers: 1, ready: 1 });
+    expect(search?.onWorkers).toBeGreaterThanOrEqual(2);
   }, 45_000);
 
   it('subscribes a Slack channel to digests, shows it in /digest status, and posts one digest with /digest now', async () => {
