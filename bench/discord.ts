@@ -7,6 +7,7 @@ import { commands } from '../commands/index.ts';
 import { startDiscord } from '../src/adapters/discord/start.ts';
 import { Library } from '../src/core/library.ts';
 import { loadOrBuild } from '../src/core/search/snapshot.ts';
+import { autoWorkerCount, SearchPool } from '../src/workers/search-pool.ts';
 import { startFakeDiscord } from '../test/fakes/discord.ts';
 import { chatInput } from '../test/fakes/discord-interactions.ts';
 import { generateCorpus } from './corpus.ts';
@@ -14,12 +15,14 @@ import { benchQuestions } from './lib/queries.ts';
 import { fmt, quantile, timed } from './lib/stats.ts';
 
 /**
- * `npm run bench:discord [-- --articles 10000 --seconds 10 --in-flight 50 --command ask]`: a
+ * `npm run bench:discord [-- --articles 10000 --seconds 10 --in-flight 50 --command ask --workers auto]`: a
  * real discord.js client logged in to the loopback gateway fake answers `/ask` interactions
  * with the synthetic corpus loaded. The fake (Discord's side: gateway, REST and the load that
  * keeps a fixed number of interactions in flight) runs on its own thread, as Discord is not in
  * the bot's process; latency runs from the gateway dispatch to the interaction callback
- * arriving at the fake REST server.
+ * arriving at the fake REST server. Search workers start as `npm start` starts them
+ * (SEARCH_WORKERS=auto: one on two cores at this size); `--workers 0` searches on the main thread.
+ * Measuring starts after a 5 s warm-up.
  */
 
 interface LoadOptions {
@@ -36,6 +39,9 @@ interface Sample {
   type: number;
   embeds: boolean;
 }
+
+/** Interactions run this long before measuring starts. */
+const WARM_UP_MS = 5_000;
 
 const epoch = () => performance.timeOrigin + performance.now();
 
@@ -89,7 +95,7 @@ async function discordSide(options: LoadOptions): Promise<void> {
   });
 
   for (let i = 0; i < options.inFlight; i++) push();
-  await new Promise<void>((resolve) => setTimeout(resolve, 2_000)); // warm-up: JIT, caches
+  await new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_MS)); // warm-up: JIT, caches, heap sizing
   measuring = true;
   const start = epoch();
   stopAt = start + options.seconds * 1_000;
@@ -143,6 +149,11 @@ async function botSide(): Promise<void> {
   };
 
   const { apiUrl, applicationId } = (await next('listening')) as unknown as { apiUrl: string; applicationId: string };
+  const workerArg = arg('workers', 'auto');
+  const workers = workerArg === 'auto' ? autoWorkerCount(library.index.documentCount) : Number(workerArg);
+  const pool = workers > 0 ? SearchPool.start(library, { workers, logger: pino({ level: 'warn' }, pino.destination(2)) }) : undefined;
+  await pool?.ready();
+  log(`  search workers: ${workers}${pool ? ' (ready)' : ''}`);
   const adapter = await startDiscord({
     config: { token: 'bench-token', applicationId, apiUrl },
     library,
@@ -156,6 +167,7 @@ async function botSide(): Promise<void> {
 
   const { samples, elapsedMs } = (await next('done')) as unknown as { samples: Sample[]; elapsedMs: number };
   await adapter.stop();
+  await pool?.close();
   await worker.terminate();
 
   const latencies = samples.map((s) => s.answered - s.dispatched).sort((a, b) => a - b);

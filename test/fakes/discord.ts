@@ -38,7 +38,7 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   /** Heartbeat interval sent in HELLO; long by default so tests see no heartbeat traffic. */
   heartbeatIntervalMs?: number;
-  /** Keep no request log (benchmarks); listeners still fire. */
+  /** Keep no request log and only the latest 1,000 messages (benchmarks); listeners still fire. */
   record?: boolean;
 }
 
@@ -323,7 +323,10 @@ export class FakeDiscord {
       ...previous,
       ...(deferred ? { flags: data.flags ?? 0 } : data),
     };
+    this.messages.delete(key);
     this.messages.set(key, message);
+    // Without a record (benchmarks), old messages go: a long run would otherwise fill the heap.
+    if (!this.#record && this.messages.size > 1_000) this.messages.delete(this.messages.keys().next().value as string);
     return message;
   }
 
