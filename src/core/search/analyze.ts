@@ -151,32 +151,43 @@ function keepStopWord(tokens: readonly Token[], i: number, mode: 'index' | 'quer
   return false;
 }
 
+/** Receives one analyzed token (see {@link AnalyzedToken}); `aliases` is shared, read only. */
+export type AnalyzedVisitor = (start: number, end: number, term: string | null, aliases: string[]) => void;
+
 /**
  * Analyzes text token by token. Stop words keep their place (as `term: null`) so phrases
  * can still be matched across them; a matched long form adds one extra entry covering the
  * whole phrase, whose alias is the acronym.
  */
 export function analyze(text: string, lexicon: Lexicon, mode: 'index' | 'query' = 'index'): AnalyzedToken[] {
-  const tokens = tokenize(text);
   const out: AnalyzedToken[] = [];
+  forEachAnalyzed(text, lexicon, mode, (start, end, term, aliases) => {
+    out.push({ start, end, term, aliases });
+  });
+  return out;
+}
+
+/** {@link analyze} without building the list: each token goes to `visit` as it is analyzed. */
+export function forEachAnalyzed(text: string, lexicon: Lexicon, mode: 'index' | 'query', visit: AnalyzedVisitor): void {
+  const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const phrase = t.kind === 'number' ? undefined : lexicon.matchAt(tokens, i);
     if (phrase) {
       const last = tokens[i + phrase.length - 1] as Token;
-      out.push({ start: t.start, end: last.end, term: null, aliases: [phrase.acronym, ...demonymAliases(phrase.acronym)] });
+      visit(t.start, last.end, null, [phrase.acronym, ...demonymAliases(phrase.acronym)]);
     }
     if (t.kind === 'number') {
-      out.push({ start: t.start, end: t.end, term: t.norm, aliases: [] });
+      visit(t.start, t.end, t.norm, NO_ALIASES);
       continue;
     }
     if (t.norm.length > 40 || (t.norm.length < 2 && t.kind !== 'acronym')) {
-      out.push({ start: t.start, end: t.end, term: null, aliases: NO_ALIASES });
+      visit(t.start, t.end, null, NO_ALIASES);
       continue;
     }
     const stop = STOP_WORDS.has(t.norm) && !keepStopWord(tokens, i, mode);
     if (stop) {
-      out.push({ start: t.start, end: t.end, term: null, aliases: NO_ALIASES });
+      visit(t.start, t.end, null, NO_ALIASES);
       continue;
     }
     let aliases = demonymAliases(t.norm);
@@ -191,9 +202,8 @@ export function analyze(text: string, lexicon: Lexicon, mode: 'index' | 'query' 
     // Alias lists are shared (read-only): copied only when the term itself must go.
     if (aliases.length === 0) aliases = NO_ALIASES;
     else if (aliases.includes(term)) aliases = aliases.filter((a) => a !== term);
-    out.push({ start: t.start, end: t.end, term, aliases });
+    visit(t.start, t.end, term, aliases);
   }
-  return out;
 }
 
 /** Index form of a text: literal terms and alias terms, each as a space-joined string. */

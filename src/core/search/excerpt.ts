@@ -1,4 +1,4 @@
-import { type AnalyzedToken, analyze, type Lexicon } from './analyze.ts';
+import { forEachAnalyzed, type Lexicon } from './analyze.ts';
 import { splitSentences } from './sentences.ts';
 
 /**
@@ -25,47 +25,24 @@ interface Match {
   term: string;
 }
 
-/** A passage's analysis and sentences, kept for the passages excerpted most recently. */
-interface Analysis {
-  lexicon: Lexicon;
-  tokens: AnalyzedToken[];
-  sentences: [number, number][];
-}
-
-/** Passages whose analysis is kept (a few MB); excerpts of popular passages skip re-analysis. */
-const ANALYSIS_CACHE_SIZE = 2048;
-const analyses = new Map<string, Analysis>();
-
-/** The analysis of a passage text with an article's lexicon, from the cache when there. */
-function analysisOf(text: string, lexicon: Lexicon): Analysis {
-  const cached = analyses.get(text);
-  if (cached && cached.lexicon === lexicon) {
-    // Most recently used last, so eviction takes the oldest.
-    analyses.delete(text);
-    analyses.set(text, cached);
-    return cached;
-  }
-  const analysis: Analysis = { lexicon, tokens: analyze(text, lexicon, 'index'), sentences: splitSentences(text) };
-  analyses.delete(text);
-  analyses.set(text, analysis);
-  if (analyses.size > ANALYSIS_CACHE_SIZE) analyses.delete(analyses.keys().next().value as string);
-  return analysis;
-}
-
-/** Every span of `text` whose index term (or alias) is one of `terms`. */
+/**
+ * Every span of `text` whose index term (or alias) is one of `terms`. Tokens are looked at as
+ * they are analyzed and only matches are kept: an excerpt allocates little, which keeps the
+ * garbage collector's pauses short on a busy bot.
+ */
 export function matchSpans(text: string, terms: ReadonlySet<string>, lexicon: Lexicon): Match[] {
-  return spansIn(analysisOf(text, lexicon).tokens, terms);
-}
-
-function spansIn(tokens: readonly AnalyzedToken[], terms: ReadonlySet<string>): Match[] {
   const out: Match[] = [];
-  for (const a of tokens) {
-    if (a.term !== null && terms.has(a.term)) out.push({ start: a.start, end: a.end, term: a.term });
-    else {
-      const alias = a.aliases.find((x) => terms.has(x));
-      if (alias) out.push({ start: a.start, end: a.end, term: alias });
+  forEachAnalyzed(text, lexicon, 'index', (start, end, term, aliases) => {
+    if (term !== null && terms.has(term)) out.push({ start, end, term });
+    else if (aliases.length > 0) {
+      for (const alias of aliases) {
+        if (terms.has(alias)) {
+          out.push({ start, end, term: alias });
+          break;
+        }
+      }
     }
-  }
+  });
   return out;
 }
 
@@ -90,9 +67,8 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
  * // 'Calling for partnership in areas such as transportation, …'
  */
 export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: Lexicon): ExcerptText {
-  const analysis = analysisOf(text, lexicon);
-  const sentences = analysis.sentences;
-  const matches = spansIn(analysis.tokens, terms);
+  const sentences = splitSentences(text);
+  const matches = matchSpans(text, terms, lexicon);
   if (sentences.length === 0) return { text, start: 0, end: text.length, highlights: [] };
   const inSentence = (s: [number, number]): Match[] => matches.filter((m) => m.start >= s[0] && m.end <= s[1]);
   const stats = sentences.map((s) => {
