@@ -66,6 +66,9 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: { parse: [] },
+    // Embeds, components and choices are built in the API's own shape (render.ts, components.ts):
+    // converting every key to snake_case again on each answer is work for nothing.
+    jsonTransformer: (data) => data,
     rest: {
       ...(deps.config.apiUrl ? { api: deps.config.apiUrl } : {}),
       ...deps.rest,
