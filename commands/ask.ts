@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { askQuestion } from '../src/core/answer.ts';
 import { byline } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, pageSchema, sourceActions, truncate } from '../src/core/command-kit.ts';
+import { articleOption, articleSchema, pageSchema, roughCount, sourceActions, truncate } from '../src/core/command-kit.ts';
 import { errorReply, okReply, type ReplyAction } from '../src/core/reply.ts';
 
 /** Excerpts per page of `/ask` answers. */
@@ -54,7 +54,7 @@ export default defineCommand({
     const last = first + answer.excerpts.length - 1;
     notes.push(
       answer.total > answer.excerpts.length || page > 1
-        ? `Results ${first}-${last} of ${answer.estimated ? 'about ' : ''}${answer.total.toLocaleString('en-US')}.`
+        ? `Results ${first}-${last} of ${answer.estimated ? `about ${roughCount(answer.total).toLocaleString('en-US')}` : answer.total.toLocaleString('en-US')}.`
         : '',
     );
     const actions: ReplyAction[] = [{ type: 'share', label: 'Share in channel' }];

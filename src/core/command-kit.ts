@@ -48,6 +48,17 @@ export function withArticle(
   return run(resolved.article);
 }
 
+/**
+ * An estimated count to two significant figures, for "about 12,000": the last digits of an
+ * estimate mean nothing.
+ * @example roughCount(11_662) // 12_000
+ */
+export function roughCount(n: number): number {
+  if (n < 100) return n;
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / unit) * unit;
+}
+
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../bench/corpus.ts';
 import { commands } from '../../commands/index.ts';
+import { roughCount } from '../../src/core/command-kit.ts';
 import { runLine } from '../../src/core/dispatch.ts';
+import { Library } from '../../src/core/library.ts';
 import type { OkReply, Reply } from '../../src/core/reply.ts';
+import { PassageIndex } from '../../src/core/search/passage-index.ts';
 import { bundledLibrary, testContext, twoArticleLibrary } from '../helpers/library.ts';
 
 const library = await bundledLibrary();
@@ -113,6 +117,21 @@ describe('/ask', () => {
       .slice(0, 5000);
     const reply = ok(await run(`/ask ${question}`));
     expect(reply.text).toContain('5,000 characters');
+  });
+
+  it('gives an estimated total to two significant figures ("of about 1,200")', async () => {
+    expect([7, 99, 100, 1_447, 11_662, 96_500].map(roughCount)).toEqual([7, 99, 100, 1_400, 12_000, 97_000]);
+    // Early stops forced on every question, so broad questions get estimated totals.
+    const big = new Library(new PassageIndex({ pruneFrom: 0 }));
+    for (const a of generateCorpus({ articles: 200, seed: 11 })) big.add(a, { addedAt: '2025-01-01T00:00:00.000Z', origin: 'content' });
+    const texts = await Promise.all(
+      ['China', 'American influence in South Caucasus', 'What is the first scenario for Middle East?', 'trade'].map(
+        async (q) => ok(await runLine(commands, `/ask ${q}`, testContext(big))).text ?? '',
+      ),
+    );
+    const estimated = texts.map((t) => /of about ([\d,]+)\./.exec(t)?.[1]).filter((n): n is string => n !== undefined);
+    expect(estimated.length).toBeGreaterThan(0);
+    for (const n of estimated) expect(n.replace(/,/g, '')).toMatch(/^(?:\d{1,2}|\d{2}0+)$/);
   });
 
   it('a question with nothing relevant says so and suggests terms instead of noise', async () => {

@@ -3,7 +3,7 @@ import type { Scored, Scratch } from './score.ts';
 import { scanWindows } from './walk.ts';
 
 /** Share of the document numbers the estimate of never-found good matches samples. */
-const SAMPLE_SHARE = 1 / 16;
+const SAMPLE_SHARE = 1 / 32;
 /** Windows that sample is spread over (each a few articles' documents). */
 const SAMPLE_WINDOWS = 32;
 
