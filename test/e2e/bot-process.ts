@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Runs briefing-bot the way a user does, as child processes of the test: the long-running bot
- * (`node --import tsx src/main.ts`) and one-shot CLI calls (`node bin/briefing-bot.js …`),
+ * (`node --import tsx/esm src/main.ts`, as `npm start`) and one-shot CLI calls (`node bin/briefing-bot.js …`),
  * each with only the environment the test passes.
  */
 
@@ -35,9 +35,9 @@ export interface BotProcess {
   done(): boolean;
 }
 
-/** Starts `node --import tsx src/main.ts` in the repository with exactly `env`. */
+/** Starts `node --import tsx/esm src/main.ts` (what `npm start` runs) in the repository with exactly `env`. */
 export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let finished = false;

@@ -12,7 +12,7 @@ import { articleFromFile, BUNDLED_FILE, SECOND_FILE } from '../helpers/library.t
 import { type BotProcess, freePort, pollUntil, runCli, startBot, textsOf } from './bot-process.ts';
 
 /**
- * The whole bot as a user runs it: `node --import tsx src/main.ts` as a child process with
+ * The whole bot as a user runs it: `node --import tsx/esm src/main.ts` (`npm start`) as a child process with
  * Slack (HTTP mode) and Discord pointed at loopback fakes, a fresh data directory, and the CLI
  * registering a briefing into the same store while the bot runs.
  */
