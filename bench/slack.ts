@@ -7,18 +7,20 @@ import { commands } from '../commands/index.ts';
 import { startSlack } from '../src/adapters/slack/app.ts';
 import { Library } from '../src/core/library.ts';
 import { loadOrBuild } from '../src/core/search/snapshot.ts';
+import { autoWorkerCount, SearchPool } from '../src/workers/search-pool.ts';
 import { generateCorpus } from './corpus.ts';
 import { benchQuestions } from './lib/queries.ts';
 import { fmt, quantile, timed } from './lib/stats.ts';
 
 /**
- * `npm run bench:slack [-- --articles 10000 --concurrency 50 --seconds 10]`: signed `/ask`
+ * `npm run bench:slack [-- --articles 10000 --concurrency 50 --seconds 10 --workers auto]`: signed `/ask`
  * slash commands over loopback to the real Bolt app (HTTP mode) with the synthetic corpus
  * loaded. The load generator, the response_url sink and the stand-in Web API run in a worker
  * process so they do not share the app's event loop. Each of the concurrent simulated users
  * waits for its answer (carried by the acknowledgement, or posted to response_url) before asking
  * again, so throughput is answered commands a second, not acknowledgements alone. Prints that,
- * the time to the HTTP acknowledgement (p50/p99/max) and the time to the answer.
+ * the time to the HTTP acknowledgement (p50/p99/max) and the time to the answer. Search workers
+ * start as `npm start` starts them (SEARCH_WORKERS=auto); `--workers 0` searches on the main thread.
  */
 
 const args = new Map<string, string>();
@@ -26,6 +28,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set((process.argv[i] ?? ''
 const ARTICLES = Number(args.get('articles') ?? 10_000);
 const CONCURRENCY = Number(args.get('concurrency') ?? 50);
 const SECONDS = Number(args.get('seconds') ?? 10);
+const WORKERS = args.get('workers') ?? 'auto';
 const SECRET = 'bench-signing-secret';
 const CACHE = fileURLToPath(new URL('./.cache/', import.meta.url));
 
@@ -125,6 +128,10 @@ async function main(): Promise<void> {
   log(`index ${built.value.from} in ${fmt(built.ms / 1000, 1)} s`);
   const library = new Library(built.value.index);
   for (const a of gen.value) library.add(a, { addedAt: '2025-01-01T00:00:00.000Z', origin: 'content' });
+  const workers = WORKERS === 'auto' ? autoWorkerCount(library.index.documentCount) : Number(WORKERS);
+  const pool = workers > 0 ? SearchPool.start(library, { workers, logger: pino({ level: 'warn' }, pino.destination(2)) }) : undefined;
+  await pool?.ready();
+  log(`search workers: ${workers}`);
 
   // A separate process, so the app's CPU time can be measured on its own.
   const worker = spawn(process.execPath, ['-e', WORKER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
     });
   });
   await adapter.stop();
+  await pool?.close();
   worker.kill();
   const sorted = result.lat.sort((a, b) => a - b);
   const total = result.ok + result.failed;
