@@ -60,7 +60,8 @@ function mediaType(contentType: string | undefined): string {
 function extensionKind(name: string): InputKind | 'unsupported' | undefined {
   if (UNSUPPORTED_EXTENSIONS.test(name)) return 'unsupported';
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
-  return ext ? EXTENSIONS[ext] : undefined;
+  // Own keys only: `notes.constructor` is not a known extension.
+  return ext && Object.hasOwn(EXTENSIONS, ext) ? EXTENSIONS[ext] : undefined;
 }
 
 function sniff(text: string): InputKind {

@@ -66,6 +66,10 @@ describe('decodeInput', () => {
     });
   });
 
+  it('does not take an Object property for an extension (notes.constructor is read by its content)', () => {
+    expect(decodeInput(input('Title\n\nBody.', 'notes.constructor'), 1000)).toEqual({ ok: true, kind: 'web', text: 'Title\n\nBody.' });
+  });
+
   it('refuses unsupported types by extension or content type', () => {
     expect(decodeInput(input('a,b\n1,2', 'table.csv'), 1000)).toEqual({
       ok: false,

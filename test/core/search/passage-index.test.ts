@@ -11,6 +11,15 @@ describe('PassageIndex on the bundled briefing', () => {
     expect(index.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length);
   });
 
+  it('indexes and searches words that are names of Object properties', () => {
+    const words = 'The constructor said toString, hasOwnProperty, valueOf and __proto__ mattered.';
+    const own = indexOf(makeArticle('prototype-words', ['A first paragraph about ports.', words]));
+    for (const q of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      expect(own.search(q, { limit: 1 }).hits[0]?.id, q).toBe('prototype-words#p2');
+    }
+    expect(index.search('constructor').total).toBe(0);
+  });
+
   it('finds the paragraph a question is about', () => {
     expect(topIds(index, 'What did Japarov call for?', 1)).toEqual([pid(12)]);
     expect(topIds(index, 'Who did Wang Yi meet on May 19, 2025?', 1)).toEqual([pid(5)]);
