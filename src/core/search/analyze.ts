@@ -85,7 +85,7 @@ export class Lexicon {
     if (entries) {
       for (const e of entries) {
         if (best && best.length >= e.words.length) break;
-        if (e.words.every((w, k) => tokens[i + k]?.norm === w)) best = { length: e.words.length, acronym: e.acronym };
+        if (wordsAt(tokens, i, e.words)) best = { length: e.words.length, acronym: e.acronym };
       }
     }
     const inherited = this.#parent?.matchAt(tokens, i);
@@ -104,6 +104,12 @@ export class Lexicon {
     for (const list of this.#byFirstWord.values()) for (const e of list) out.push([e.words.join(' '), e.acronym]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
+}
+
+/** Whether `words` are the normalized tokens from `tokens[i]` on. */
+function wordsAt(tokens: readonly Token[], i: number, words: readonly string[]): boolean {
+  for (let k = 0; k < words.length; k++) if (tokens[i + k]?.norm !== words[k]) return false;
+  return true;
 }
 
 /** The common acronyms every analysis starts from. */

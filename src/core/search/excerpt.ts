@@ -58,6 +58,33 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
   return out;
 }
 
+interface SentenceStats {
+  /** The distinct terms matched in the sentence. */
+  distinct: ReadonlySet<string>;
+  count: number;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The matches wholly inside each sentence. Matches come in text order and sentences do not
+ * overlap, so one sweep assigns them; sentences without a match share an empty set.
+ */
+function sentenceStats(sentences: readonly [number, number][], matches: readonly Match[]): SentenceStats[] {
+  const stats: SentenceStats[] = sentences.map(() => ({ distinct: NONE, count: 0 }));
+  let p = 0;
+  for (const m of matches) {
+    while (p < sentences.length && (sentences[p] as [number, number])[1] <= m.start) p++;
+    const s = sentences[p];
+    if (!s || m.start < s[0] || m.end > s[1]) continue;
+    const st = stats[p] as SentenceStats;
+    if (st.distinct === NONE) st.distinct = new Set([m.term]);
+    else (st.distinct as Set<string>).add(m.term);
+    st.count++;
+  }
+  return stats;
+}
+
 /**
  * The best one or two consecutive sentences of `text` for the matched `terms`: most distinct
  * matched terms first, then most matches, then earliest. A short best sentence, or a
@@ -70,11 +97,7 @@ export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: L
   const sentences = splitSentences(text);
   const matches = matchSpans(text, terms, lexicon);
   if (sentences.length === 0) return { text, start: 0, end: text.length, highlights: [] };
-  const inSentence = (s: [number, number]): Match[] => matches.filter((m) => m.start >= s[0] && m.end <= s[1]);
-  const stats = sentences.map((s) => {
-    const ms = inSentence(s);
-    return { distinct: new Set(ms.map((m) => m.term)), count: ms.length };
-  });
+  const stats = sentenceStats(sentences, matches);
   // With no match in the text itself (the question matched a cited source), show the sentence
   // carrying the first footnote marker.
   const marker = matches.length === 0 ? /\[\d{1,4}\]/.exec(text) : null;
@@ -85,8 +108,8 @@ export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: L
       )
     : 0;
   for (let i = 1; i < sentences.length && !marker; i++) {
-    const a = stats[i] as (typeof stats)[number];
-    const b = stats[best] as (typeof stats)[number];
+    const a = stats[i] as SentenceStats;
+    const b = stats[best] as SentenceStats;
     if (a.distinct.size > b.distinct.size || (a.distinct.size === b.distinct.size && a.count > b.count)) best = i;
   }
   let [start, end] = sentences[best] as [number, number];
@@ -94,7 +117,7 @@ export function bestExcerpt(text: string, terms: ReadonlySet<string>, lexicon: L
     const st = stats[i];
     if (!st) return 0;
     let n = 0;
-    for (const t of st.distinct) if (!(stats[best] as (typeof stats)[number]).distinct.has(t)) n++;
+    for (const t of st.distinct) if (!(stats[best] as SentenceStats).distinct.has(t)) n++;
     return n;
   };
   const next = sentences[best + 1];

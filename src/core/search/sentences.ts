@@ -37,10 +37,14 @@ function push(out: [number, number][], text: string, start: number, end: number)
   if (e > s) out.push([s, e]);
 }
 
+/** The next character that is not white space (what `trimStart` would keep). */
+const NOT_SPACE = /\S/g;
+
 function isBoundary(text: string, at: number, punct: string, end: number): boolean {
-  const rest = text.slice(end).trimStart();
-  if (!rest) return true;
-  const next = rest[0] as string;
+  NOT_SPACE.lastIndex = end;
+  const found = NOT_SPACE.exec(text);
+  if (!found) return true;
+  const next = found[0];
   // A sentence starts with a capital, a digit, a quote or a bracket; a lowercase word continues.
   if (/[\p{Ll}]/u.test(next)) return false;
   if (!punct.startsWith('.')) return true;
