@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Status } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, Status } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { ChannelSender } from '../../core/channel.ts';
@@ -69,6 +69,14 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
     // Embeds, components and choices are built in the API's own shape (render.ts, components.ts):
     // converting every key to snake_case again on each answer is work for nothing.
     jsonTransformer: (data) => data,
+    // Every interaction carries its member and user. Caching them (discord.js does by default)
+    // only grows the heap with each new user and gives the garbage collector old objects to
+    // trace; the bot needs neither cache, only its own user.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
+      UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user.id },
+    }),
     rest: {
       ...(deps.config.apiUrl ? { api: deps.config.apiUrl } : {}),
       ...deps.rest,
