@@ -13,7 +13,7 @@ const ABBREVIATIONS = new Set(
 
 /** End punctuation, then closing quotes/brackets and footnote markers that belong to the sentence. */
 const END_RE = /[.!?…]+["”’')\]]*(?:\[\d{1,4}\])*(?=\s|$)/g;
-const WORD_BEFORE_RE = /([\p{L}.]+)$/u;
+const LETTER = /^\p{L}$/u;
 
 /** `[start, end)` of each sentence in `text`, trimmed of surrounding spaces. */
 export function splitSentences(text: string): [number, number][] {
@@ -48,7 +48,7 @@ function isBoundary(text: string, at: number, punct: string, end: number): boole
   // A sentence starts with a capital, a digit, a quote or a bracket; a lowercase word continues.
   if (/[\p{Ll}]/u.test(next)) return false;
   if (!punct.startsWith('.')) return true;
-  const word = WORD_BEFORE_RE.exec(text.slice(Math.max(0, at - 30), at))?.[1] ?? '';
+  const word = wordBefore(text, at);
   if (!word) return true;
   const bare = word.replace(/\./g, '').toLowerCase();
   if (ABBREVIATIONS.has(bare)) return false;
@@ -56,4 +56,22 @@ function isBoundary(text: string, at: number, punct: string, end: number): boole
   if (/^\p{L}$/u.test(word)) return false;
   if (/^(?:\p{L}\.)+\p{L}$/u.test(word)) return false;
   return true;
+}
+
+/**
+ * The letters and dots right before `at`, looking back at most 30 characters ("U.S", "Dr"). A
+ * backwards scan: a regex anchored at the end would try every start in the window.
+ */
+function wordBefore(text: string, at: number): string {
+  const floor = Math.max(0, at - 30);
+  let i = at;
+  while (i > floor) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 46 /* . */ || (c >= 97 && c <= 122) || (c >= 65 && c <= 90)) i--;
+    else if (c < 128) break;
+    else if (c >= 0xdc00 && c <= 0xdfff && i - 2 >= floor && LETTER.test(text.slice(i - 2, i))) i -= 2;
+    else if (LETTER.test(text[i - 1] as string)) i--;
+    else break;
+  }
+  return text.slice(i, at);
 }
