@@ -138,7 +138,12 @@ export async function main(env: Record<string, string | undefined> = process.env
         process.once('SIGTERM', () => resolve());
       });
   const workers = config.SEARCH_WORKERS === 'auto' ? autoWorkerCount(library.index.documentCount) : config.SEARCH_WORKERS;
-  const pool = workers > 0 ? SearchPool.start(library, { workers, logger }) : undefined;
+  let pool: SearchPool | undefined;
+  try {
+    pool = workers > 0 ? SearchPool.start(library, { workers, logger }) : undefined;
+  } catch (err) {
+    logger.error({ err, workers }, 'search workers could not start; searching on the main thread');
+  }
   if (pool) {
     // Pushed first, so it stops last: answers still in progress during shutdown get their searches.
     stops.push(() => pool.close());

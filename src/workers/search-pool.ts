@@ -31,7 +31,7 @@ export interface SearchPoolOptions {
 
 /** How many search workers `SEARCH_WORKERS=auto` starts for an index of `documents`. */
 export function autoWorkerCount(documents: number, cores = availableParallelism()): number {
-  // Below this a search takes a few microseconds: handing it over would cost more than it saves.
+  // Below this searches are short enough that handing them over would cost about what it saves.
   if (documents < 20_000 || cores < 2) return 0;
   return Math.min(4, cores - 1);
 }
@@ -72,11 +72,20 @@ export class SearchPool implements SearchOffload {
     this.#index = library.index;
     this.#logger = options.logger;
     this.#restartDelayMs = options.restartDelayMs ?? 1_000;
-    for (let n = 0; n < options.workers; n++) {
-      this.#crashes.push(0);
-      this.#slots.push(this.#spawn(n));
-    }
+    // Attached first, so a library that already has an offload starts no thread; the copies
+    // are taken in the same turn, so no change can fall between the two.
     this.#detach = library.attachOffload(this);
+    try {
+      for (let n = 0; n < options.workers; n++) {
+        this.#crashes.push(0);
+        this.#slots.push(this.#spawn(n));
+      }
+    } catch (error) {
+      this.#closed = true;
+      this.#detach();
+      for (const slot of this.#slots) void slot.worker.terminate();
+      throw error;
+    }
   }
 
   /** Starts `workers` workers with copies of the library's index and attaches them to it. */
