@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   ]);
 
   const dir = mkdtempSync(join(tmpdir(), 'briefing-bench-digest-'));
-  const store = openStore({ dataDir: dir });
+  const store = await openStore({ dataDir: dir });
   // The bench clock: a minute before the slot while subscribing, then the slot plus elapsed time.
   let now = () => new Date(SLOT - 60_000);
   const scheduler = createScheduler({

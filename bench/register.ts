@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<void> {
   );
 
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-register-'));
-  const store = openStore({ dataDir });
+  const store = await openStore({ dataDir });
   const registry = createRegistry({ store, library, maxBytes: 1_048_576, timeoutMs: 10_000, allowPrivate: false });
   const text = await readFile(SECOND, 'utf8');
   const questions = benchQuestions(400);

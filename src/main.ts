@@ -49,7 +49,7 @@ async function registeredArticles(store: Store): Promise<Article[]> {
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   let store: Store | undefined;
   try {
-    store = openStore({ dataDir: config.BRIEFING_DATA_DIR });
+    store = await openStore({ dataDir: config.BRIEFING_DATA_DIR });
   } catch (err) {
     logger.warn({ err, dataDir: config.BRIEFING_DATA_DIR }, 'the data store could not be opened: registration and digests are off');
   }

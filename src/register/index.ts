@@ -49,7 +49,7 @@ export async function setupRegistry(deps: {
 }): Promise<RegistrySetup> {
   const { config, library, services, logger } = deps;
   const owned = !deps.store;
-  const store = deps.store ?? openStore({ dataDir: config.BRIEFING_DATA_DIR });
+  const store = deps.store ?? (await openStore({ dataDir: config.BRIEFING_DATA_DIR }));
   const report = await loadRegistered(store, library);
   for (const p of report.problems)
     logger?.warn({ article: p.id, revision: p.revision, problem: p.message }, 'stored briefing skipped: it no longer validates');

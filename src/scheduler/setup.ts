@@ -38,7 +38,7 @@ export async function setupDigests(deps: {
   tuning?: SchedulerTuning;
 }): Promise<DigestSetup> {
   const owned = !deps.store;
-  const store = deps.store ?? openStore({ dataDir: deps.config.BRIEFING_DATA_DIR });
+  const store = deps.store ?? (await openStore({ dataDir: deps.config.BRIEFING_DATA_DIR }));
   const scheduler = createScheduler({
     store,
     library: deps.library,

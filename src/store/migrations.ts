@@ -97,6 +97,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_actor ON audit (actor, id);
     `,
   },
+  {
+    version: 3,
+    name: 'shared keys, installations, digest work sharing, audit workspaces',
+    sql: `
+      CREATE TABLE keys (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX keys_expiry ON keys (expires_at);
+
+      CREATE TABLE installations (
+        key TEXT PRIMARY KEY,
+        team_id TEXT,
+        enterprise_id TEXT,
+        enterprise_install INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        installed_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      ALTER TABLE subscriptions ADD COLUMN next_due_at TEXT;
+      ALTER TABLE subscriptions ADD COLUMN sweep_owner TEXT;
+      ALTER TABLE subscriptions ADD COLUMN sweep_lease_until TEXT;
+      CREATE INDEX subscriptions_due ON subscriptions (status, next_due_at);
+
+      ALTER TABLE audit ADD COLUMN workspace_id TEXT;
+      CREATE INDEX audit_workspace ON audit (workspace_id, id);
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ interface AuditRow {
   actor: string;
   actor_name: string | null;
   platform: string | null;
+  workspace_id: string | null;
   channel_id: string | null;
   action: string;
   target: string | null;
@@ -21,6 +22,7 @@ function toEntry(r: AuditRow): AuditEntry {
     actor: r.actor,
     ...(r.actor_name !== null ? { actorName: r.actor_name } : {}),
     ...(r.platform !== null ? { platform: r.platform as Platform } : {}),
+    ...(r.workspace_id !== null ? { workspaceId: r.workspace_id } : {}),
     ...(r.channel_id !== null ? { channelId: r.channel_id } : {}),
     action: r.action,
     ...(r.target !== null ? { target: r.target } : {}),
@@ -34,8 +36,8 @@ const statements = new WeakMap<Database.Database, Database.Statement>();
 export function appendAudit(db: Database.Database, e: NewAuditEntry): AuditEntry {
   let insert = statements.get(db);
   if (!insert) {
-    insert = db.prepare(`INSERT INTO audit (at, actor, actor_name, platform, channel_id, action, target, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    insert = db.prepare(`INSERT INTO audit (at, actor, actor_name, platform, workspace_id, channel_id, action, target, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     statements.set(db, insert);
   }
   const info = insert.run(
@@ -43,6 +45,7 @@ export function appendAudit(db: Database.Database, e: NewAuditEntry): AuditEntry
     e.actor,
     e.actorName ?? null,
     e.platform ?? null,
+    e.workspaceId ?? null,
     e.channelId ?? null,
     e.action,
     e.target ?? null,
@@ -63,6 +66,10 @@ export function sqliteAudit(db: Database.Database): AuditLog {
       if (filter.actor !== undefined) {
         where.push('actor = ?');
         params.push(filter.actor);
+      }
+      if (filter.workspaceId !== undefined) {
+        where.push('workspace_id = ?');
+        params.push(filter.workspaceId);
       }
       if (filter.action !== undefined) {
         where.push('action = ?');

@@ -6,6 +6,8 @@ import { migrate } from './migrations.ts';
 import { sqliteArticles } from './sqlite-articles.ts';
 import { sqliteAudit } from './sqlite-audit.ts';
 import { sqliteDeliveries } from './sqlite-deliveries.ts';
+import { sqliteInstallations } from './sqlite-installations.ts';
+import { sqliteKeys } from './sqlite-keys.ts';
 import { sqliteSubscriptions } from './sqlite-subscriptions.ts';
 import type { Store } from './types.ts';
 
@@ -46,9 +48,15 @@ export function openSqliteStore(options: SqliteOptions): Store {
     deliveries: sqliteDeliveries(db),
     articles: sqliteArticles(db),
     audit: sqliteAudit(db),
+    keys: sqliteKeys(db),
+    installations: sqliteInstallations(db),
+    kind: 'sqlite',
     location: options.file,
     async schemaVersion() {
       return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
     },
     async close() {
       if (closed) return;

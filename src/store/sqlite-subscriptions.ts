@@ -20,6 +20,7 @@ interface SubscriptionRow {
   cancelled_by: string | null;
   cancelled_at: string | null;
   checked_until: string;
+  next_due_at: string | null;
 }
 
 function toSubscription(r: SubscriptionRow): Subscription {
@@ -40,8 +41,12 @@ function toSubscription(r: SubscriptionRow): Subscription {
     ...(r.cancelled_by !== null ? { cancelledBy: r.cancelled_by } : {}),
     ...(r.cancelled_at !== null ? { cancelledAt: r.cancelled_at } : {}),
     checkedUntil: r.checked_until,
+    ...(r.next_due_at !== null ? { nextDueAt: r.next_due_at } : {}),
   };
 }
+
+/** Stored as `next_due_at` when a schedule has no further slot (NULL would mean "due now"). */
+export const NEVER = '9999-12-31T23:59:59.999Z';
 
 /** Subscriptions in SQLite; every write is one IMMEDIATE transaction. */
 export function sqliteSubscriptions(db: Database.Database): SubscriptionRepository {
@@ -59,9 +64,22 @@ export function sqliteSubscriptions(db: Database.Database): SubscriptionReposito
     "UPDATE subscriptions SET status = 'paused', paused_reason = ?, paused_at = ? WHERE platform = ? AND channel_id = ? AND status = 'active'",
   );
   const resumeOne = db.prepare(
-    "UPDATE subscriptions SET status = 'active', paused_reason = NULL, paused_at = NULL, checked_until = MAX(checked_until, ?) WHERE id = ? AND status = 'paused'",
+    "UPDATE subscriptions SET status = 'active', paused_reason = NULL, paused_at = NULL, next_due_at = NULL, checked_until = MAX(checked_until, ?) WHERE id = ? AND status = 'paused'",
+  );
+  const pauseTeam = db.prepare(
+    "UPDATE subscriptions SET status = 'paused', paused_reason = ?, paused_at = ? WHERE platform = ? AND workspace_id = ? AND status = 'active'",
   );
   const advance = db.prepare('UPDATE subscriptions SET checked_until = ? WHERE id = ? AND checked_until < ?');
+  const due = (platforms: number) =>
+    db.prepare(`SELECT id FROM subscriptions
+      WHERE status = 'active' AND platform IN (${Array(platforms).fill('?').join(', ')})
+        AND (next_due_at IS NULL OR next_due_at <= ?)
+        AND (sweep_lease_until IS NULL OR sweep_lease_until < ?)
+      ORDER BY next_due_at IS NOT NULL, next_due_at, id LIMIT ?`);
+  const lease = db.prepare('UPDATE subscriptions SET sweep_owner = ?, sweep_lease_until = ? WHERE id = ?');
+  const releaseOne = db.prepare(`UPDATE subscriptions
+    SET checked_until = MAX(checked_until, @checkedUntil), next_due_at = @nextDueAt, sweep_owner = NULL, sweep_lease_until = NULL
+    WHERE id = @id AND sweep_owner = @owner`);
 
   const create = db.transaction((input: NewSubscription, audit?: NewAuditEntry): Subscription => {
     const info = insert.run({ channelName: null, workspaceId: null, ...input });
@@ -72,6 +90,16 @@ export function sqliteSubscriptions(db: Database.Database): SubscriptionReposito
   const cancel = db.transaction((id: number, by: string, at: Timestamp, audit?: NewAuditEntry): boolean => {
     const changed = cancelOne.run(by, at, id).changes === 1;
     if (changed && audit) appendAudit(db, audit);
+    return changed;
+  });
+  const takeDue = db.transaction((owner: string, now: Timestamp, leaseUntil: Timestamp, limit: number, platforms: readonly Platform[]) => {
+    const ids = (due(platforms.length).all(...platforms, now, now, limit) as { id: number }[]).map((r) => r.id);
+    for (const id of ids) lease.run(owner, leaseUntil, id);
+    return ids.map((id) => toSubscription(byId.get(id) as SubscriptionRow));
+  });
+  const pauseWorkspace = db.transaction((platform: Platform, workspaceId: string, reason: string, at: Timestamp, audit?: NewAuditEntry) => {
+    const changed = pauseTeam.run(reason, at, platform, workspaceId).changes;
+    if (audit) appendAudit(db, audit);
     return changed;
   });
   const resume = db.transaction((id: number, at: Timestamp, audit?: NewAuditEntry): boolean => {
@@ -100,6 +128,16 @@ export function sqliteSubscriptions(db: Database.Database): SubscriptionReposito
     },
     async pauseChannel(platform, channelId, reason, at) {
       return pauseAll.run(reason, at, platform, channelId).changes;
+    },
+    async pauseWorkspace(platform, workspaceId, reason, at, audit) {
+      return pauseWorkspace.immediate(platform, workspaceId, reason, at, audit);
+    },
+    async takeDue({ owner, now, leaseUntil, limit, platforms }) {
+      if (platforms.length === 0 || limit <= 0) return [];
+      return takeDue.immediate(owner, now, leaseUntil, limit, platforms);
+    },
+    async release(id, owner, update) {
+      return releaseOne.run({ id, owner, checkedUntil: update.checkedUntil, nextDueAt: update.nextDueAt ?? NEVER }).changes === 1;
     },
     async resume(id, at, audit) {
       return resume.immediate(id, at, audit);

@@ -19,10 +19,24 @@ export interface Store {
   readonly articles: ArticleRepository;
   /** Who did what, newest first (issue 6 and digest changes). */
   readonly audit: AuditLog;
-  /** Where the data lives, for logs: a file path. */
+  /** Short-lived keys every process shares: retry de-duplication, share-once, button state. */
+  readonly keys: KeyStore;
+  /** Slack workspaces (and Enterprise Grid organisations) that installed the app through OAuth. */
+  readonly installations: InstallationRepository;
+  /** Which implementation this is. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data lives, for logs: a file path, or a database URL without its password. */
   readonly location: string;
   /** The highest migration applied. */
   schemaVersion(): Promise<number>;
+  /** One cheap round trip to the database; rejects when it does not answer (what /readyz checks). */
+  ping(): Promise<void>;
+  /**
+   * Calls `listener` soon after any process changes registered briefings or appends to the audit
+   * log, and once more whenever a lost connection is back (changes may have been missed), so the
+   * caller reads what is new. Absent where the database cannot notify (SQLite): callers poll.
+   */
+  watchChanges?(listener: () => void): Promise<{ stop(): Promise<void> }>;
   /** Closes the connection; the store is unusable afterwards. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -59,6 +73,8 @@ export interface Subscription {
   cancelledAt?: Timestamp;
   /** Every slot at or before this instant has been handled (claimed, skipped, or passed while paused). */
   checkedUntil: Timestamp;
+  /** The next slot after `checkedUntil`, when known (the scheduler records it); unknown means due now. */
+  nextDueAt?: Timestamp;
 }
 
 export interface NewSubscription {
@@ -81,10 +97,31 @@ export interface SubscriptionRepository {
   listForChannel(platform: Platform, channelId: string, options?: { includeCancelled?: boolean }): Promise<Subscription[]>;
   /** Every subscription that is not cancelled (active and paused), by id. */
   listLive(): Promise<Subscription[]>;
+  /**
+   * Leases up to `limit` active subscriptions of the given platforms that are due (their
+   * `nextDueAt` is unknown or not after `now`) and that no other process holds, so several
+   * processes share the digest work instead of each doing all of it (PostgreSQL: `FOR UPDATE
+   * SKIP LOCKED`). A lease ends with {@link release} or at `leaseUntil`.
+   */
+  takeDue(request: {
+    owner: string;
+    now: Timestamp;
+    leaseUntil: Timestamp;
+    limit: number;
+    platforms: readonly Platform[];
+  }): Promise<Subscription[]>;
+  /**
+   * Ends `owner`'s lease on a subscription taken with {@link takeDue}: moves `checkedUntil`
+   * forward (never back) and records when it is next due (undefined: no further slot, so never until resumed).
+   * False when the lease had passed to another process (nothing is changed then).
+   */
+  release(id: number, owner: string, update: { checkedUntil: Timestamp; nextDueAt: Timestamp | undefined }): Promise<boolean>;
   /** Cancels one subscription; false when it was already cancelled or does not exist. */
   cancel(id: number, by: string, at: Timestamp, audit?: NewAuditEntry): Promise<boolean>;
   /** Pauses every active subscription of a channel with the reason; returns how many. */
   pauseChannel(platform: Platform, channelId: string, reason: string, at: Timestamp): Promise<number>;
+  /** Pauses every active subscription of a workspace (a Slack team that uninstalled the app); returns how many. */
+  pauseWorkspace(platform: Platform, workspaceId: string, reason: string, at: Timestamp, audit?: NewAuditEntry): Promise<number>;
   /** Resumes a paused subscription; slots that passed while paused are not replayed (`checkedUntil = at`). */
   resume(id: number, at: Timestamp, audit?: NewAuditEntry): Promise<boolean>;
   /** Moves the watermark forward (never back). */
@@ -274,6 +311,8 @@ export interface AuditEntry {
   actor: string;
   actorName?: string;
   platform?: Platform;
+  /** Discord guild or Slack team the action happened in, when known. */
+  workspaceId?: string;
   channelId?: string;
   /** Dotted verb: `article.register`, `article.unregister`, `digest.subscribe`, … */
   action: string;
@@ -286,6 +325,8 @@ export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
 export interface AuditFilter {
   actor?: string;
+  /** Only entries of this workspace (a Slack team or Discord guild). */
+  workspaceId?: string;
   action?: string;
   target?: string;
   /** Only entries with a smaller id (paging backwards). */
@@ -298,4 +339,65 @@ export interface AuditLog {
   append(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Matching entries, newest first. */
   list(filter?: AuditFilter): Promise<AuditEntry[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Short-lived keys
+
+/** One key with its value and lifetime. */
+export interface KeyEntry {
+  key: string;
+  value: string;
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
+/**
+ * Small expiring entries every process sees at once: delivery keys of Slack retries, shares
+ * already posted, invocations too long for a button. Keys are namespaced by a prefix, e.g.
+ * `slack:T123:event:Ev1`. An expired entry counts as missing.
+ */
+export interface KeyStore {
+  /**
+   * Stores `value` under `key` unless a live entry is there: atomic across processes, so exactly
+   * one caller gets `created: true`. Otherwise returns the live entry unchanged.
+   */
+  putIfAbsent(key: string, value: string, at: Timestamp, expiresAt: Timestamp): Promise<{ created: boolean; entry: KeyEntry }>;
+  /** Stores or replaces an entry. */
+  put(key: string, value: string, at: Timestamp, expiresAt: Timestamp): Promise<void>;
+  /** The live entry, or undefined when missing or expired at `at`. */
+  get(key: string, at: Timestamp): Promise<KeyEntry | undefined>;
+  /** Removes one entry; false when there was none. */
+  delete(key: string): Promise<boolean>;
+  /** Removes every entry whose key starts with `prefix` (e.g. a workspace that uninstalled); returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+  /** Removes entries expired at `at`, at most `limit` (default 10,000); returns how many. */
+  purgeExpired(at: Timestamp, limit?: number): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack installations
+
+/** Which installation a request belongs to: an organisation-wide one by enterprise, otherwise by team. */
+export interface InstallationQuery {
+  teamId?: string;
+  enterpriseId?: string;
+  enterpriseInstall: boolean;
+}
+
+export interface StoredInstallation extends InstallationQuery {
+  /** The platform's installation record, serialised and encrypted by the adapter (it holds tokens). */
+  payload: string;
+  installedAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface InstallationRepository {
+  /** Adds or replaces the installation (a reinstall keeps `installedAt`), with an optional audit entry, in one transaction. */
+  save(installation: InstallationQuery & { payload: string; at: Timestamp }, audit?: NewAuditEntry): Promise<StoredInstallation>;
+  find(query: InstallationQuery): Promise<StoredInstallation | undefined>;
+  /** Deletes it, with an optional audit entry, in one transaction; false when there was none. */
+  delete(query: InstallationQuery, audit?: NewAuditEntry): Promise<boolean>;
+  /** Every installation, oldest first. */
+  list(): Promise<StoredInstallation[]>;
 }

@@ -10,9 +10,9 @@ import type { Library } from '../../src/core/library.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { createConsoleSender } from '../../src/scheduler/console-sender.ts';
 import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.ts';
-import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
+import { sqliteStoreIn } from '../helpers/store.ts';
 import { channelContext, DIGEST_CONFIG, RecordingSender, silentLog, tempDataDir } from '../scheduler/helpers.ts';
 
 const message = (r: Reply) =>
@@ -33,7 +33,7 @@ describe('/digest', () => {
     vi.setSystemTime(new Date('2025-06-02T05:00:00Z')); // Monday 08:00 in Istanbul
     data = tempDataDir();
     library = libraryOf(articleFromFile(BUNDLED_FILE));
-    store = openStore({ dataDir: data.dir });
+    store = sqliteStoreIn(data.dir);
     slack = new RecordingSender('slack');
     terminal = new PassThrough();
     scheduler = createScheduler({

@@ -43,7 +43,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 async function storedRevisions(): Promise<Record<string, number[]>> {
-  const store = openStore({ dataDir: data.dir });
+  const store = await openStore({ dataDir: data.dir });
   try {
     const out: Record<string, number[]> = {};
     for (const latest of await store.articles.listLatest({ includeHidden: true }))

@@ -6,7 +6,7 @@ import { openStore } from '../../src/store/index.ts';
 const [dataDir, text] = [process.argv[2] as string, process.argv[3] as string];
 const result = importArticle(text, { format: 'markdown' });
 if (!result.ok) throw new Error('fixture did not import');
-const store = openStore({ dataDir });
+const store = await openStore({ dataDir });
 const crash = {
   toJSON() {
     process.kill(process.pid, 'SIGKILL');

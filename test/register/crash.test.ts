@@ -31,7 +31,7 @@ describe('a crash mid-registration', () => {
     expect(signal).toBe('SIGKILL');
     expect(out).toBe('');
 
-    const store = openStore({ dataDir: data.dir });
+    const store = await openStore({ dataDir: data.dir });
     try {
       expect((await store.articles.revisions(SECOND_ID)).map((r) => r.revision)).toEqual([1]);
       expect((await store.audit.list()).map((e) => e.action)).toEqual(['article.register']);

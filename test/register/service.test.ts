@@ -273,7 +273,7 @@ describe('the registry', () => {
       expect(restarted.passage(hit?.id ?? '')?.citations.length).toBeGreaterThan(0);
     } finally {
       await setup.close();
-      store = openStore({ dataDir: data.dir });
+      store = await openStore({ dataDir: data.dir });
     }
   });
 

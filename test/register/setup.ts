@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegistryActor } from '../../src/core/registry.ts';
 import { createRegistry, type RegistryOptions } from '../../src/register/service.ts';
-import { openStore } from '../../src/store/index.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf, SECOND_FILE } from '../helpers/library.ts';
+import { sqliteStoreIn } from '../helpers/store.ts';
 
 export const SECOND_TEXT = readFileSync(SECOND_FILE, 'utf8');
 export const SECOND_ID = 'south-caucasus-energy-corridor';
@@ -25,7 +25,7 @@ export function tempDataDir(): { dir: string; remove: () => void } {
 /** The bundled briefing in a fresh library, a store in `dir`, and a registry over both. */
 export function registryOn(dir: string, options: Partial<RegistryOptions> = {}) {
   const library = libraryOf(articleFromFile(BUNDLED_FILE));
-  const store = openStore({ dataDir: dir });
+  const store = sqliteStoreIn(dir);
   const registry = createRegistry({ store, library, maxBytes: 1_048_576, timeoutMs: 2000, allowPrivate: true, ...options });
   return { library, store, registry };
 }

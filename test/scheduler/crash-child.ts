@@ -11,7 +11,7 @@ import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts'
 import { DIGEST_CONFIG, silentLog } from './helpers.ts';
 
 const [dataDir, mode] = process.argv.slice(2) as [string, 'hang' | 'deliver'];
-const store = openStore({ dataDir });
+const store = await openStore({ dataDir });
 const sender: ChannelSender = {
   platform: 'discord',
   async send(_channel, _reply, { idempotencyKey }) {

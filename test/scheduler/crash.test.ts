@@ -27,7 +27,7 @@ describe('a bot process killed mid-delivery', () => {
     // A subscription whose slot (two minutes ago, UTC) is within the catch-up window.
     const now = Date.now();
     const slot = new Date(Math.floor(now / 60_000) * 60_000 - 120_000);
-    const setup = openStore({ dataDir: data.dir });
+    const setup = await openStore({ dataDir: data.dir });
     await setup.subscriptions.create({
       platform: 'discord',
       channelId: 'G-crash',
@@ -48,7 +48,7 @@ describe('a bot process killed mid-delivery', () => {
     const [, signal] = await exited;
     expect(signal).toBe('SIGKILL');
 
-    const store = openStore({ dataDir: data.dir });
+    const store = await openStore({ dataDir: data.dir });
     const [claimed] = await store.deliveries.recentForChannel('discord', 'G-crash', 5);
     expect(claimed).toMatchObject({ status: 'claimed', attempts: 1, owner: { pid: first.child.pid } });
 

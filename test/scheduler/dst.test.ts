@@ -85,7 +85,7 @@ describe('live digests across daylight saving time (fake clock)', () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date(from));
     const data = tempDataDir();
-    const store = openStore({ dataDir: data.dir });
+    const store = await openStore({ dataDir: data.dir });
     const library = libraryOf(articleFromFile(BUNDLED_FILE));
     const sender = new RecordingSender('discord');
     const scheduler = createScheduler({

@@ -4,9 +4,9 @@ import { runLine } from '../../src/core/dispatch.ts';
 import type { Library } from '../../src/core/library.ts';
 import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.ts';
 import type { SchedulerTuning } from '../../src/scheduler/types.ts';
-import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
+import { sqliteStoreIn } from '../helpers/store.ts';
 import { channelContext, DIGEST_CONFIG, RecordingSender, silentLog, tempDataDir } from './helpers.ts';
 
 describe('exactly once: catch-up, restarts and two processes', () => {
@@ -28,7 +28,7 @@ describe('exactly once: catch-up, restarts and two processes', () => {
   });
 
   function boot(senders: RecordingSender[], tuning: SchedulerTuning = {}) {
-    const store = openStore({ dataDir: data.dir });
+    const store = sqliteStoreIn(data.dir);
     stores.push(store);
     const scheduler = createScheduler({
       store,

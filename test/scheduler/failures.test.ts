@@ -36,7 +36,7 @@ describe('digest delivery failures', () => {
   });
 
   async function boot(sender: RecordingSender, empty: 'skip' | 'post' = 'skip') {
-    store = openStore({ dataDir: data.dir });
+    store = await openStore({ dataDir: data.dir });
     scheduler = createScheduler({
       store,
       library,

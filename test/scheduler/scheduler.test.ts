@@ -4,9 +4,9 @@ import { commands } from '../../commands/index.ts';
 import { runLine } from '../../src/core/dispatch.ts';
 import type { Library } from '../../src/core/library.ts';
 import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.ts';
-import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
+import { sqliteStoreIn } from '../helpers/store.ts';
 import { channelContext, DIGEST_CONFIG, RecordingSender, renamed, silentLog, tempDataDir } from './helpers.ts';
 
 describe('digest scheduler on a fake clock', () => {
@@ -28,7 +28,7 @@ describe('digest scheduler on a fake clock', () => {
   });
 
   function boot(sender: RecordingSender, config: Partial<typeof DIGEST_CONFIG> = {}) {
-    const store = openStore({ dataDir: data.dir });
+    const store = sqliteStoreIn(data.dir);
     stores.push(store);
     const scheduler = createScheduler({
       store,

@@ -9,11 +9,11 @@ import type { Platform } from '../../src/core/command.ts';
 import { runLine } from '../../src/core/dispatch.ts';
 import type { Library } from '../../src/core/library.ts';
 import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.ts';
-import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { type FakeDiscord, nextId, startFakeDiscord } from '../fakes/discord.ts';
 import { FakeSlack } from '../fakes/slack-api.ts';
 import { articleFromFile, BUNDLED_FILE, HOSTILE_FILE, libraryOf } from '../helpers/library.ts';
+import { sqliteStoreIn } from '../helpers/store.ts';
 import { channelContext, DIGEST_CONFIG, silentLog, tempDataDir } from './helpers.ts';
 
 /**
@@ -58,7 +58,7 @@ describe('digests through the Slack and Discord loopback fakes', () => {
   const discordSender = () => createChannelSender(new REST({ api: discord.apiUrl, retries: 0 }).setToken('discord-test-token'));
 
   function boot(senders: ChannelSender[]) {
-    const store = openStore({ dataDir: data.dir });
+    const store = sqliteStoreIn(data.dir);
     stores.push(store);
     const scheduler = createScheduler({
       store,

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
-import { MIGRATIONS, openStore } from '../../src/store/index.ts';
+import { installationKey, MIGRATIONS, openStore } from '../../src/store/index.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import type { ClaimOwner, ClaimRequest, Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE } from '../helpers/library.ts';
@@ -42,9 +42,9 @@ const seedSubscription = (store: Store) =>
 describe('the SQLite store', () => {
   let data: ReturnType<typeof tempDataDir>;
   let store: Store;
-  beforeEach(() => {
+  beforeEach(async () => {
     data = tempDataDir();
-    store = openStore({ dataDir: `${data.dir}/nested/data` });
+    store = await openStore({ dataDir: `${data.dir}/nested/data` });
   });
   afterEach(async () => {
     await store.close();
@@ -61,7 +61,7 @@ describe('the SQLite store', () => {
     );
     raw.close();
     // Opening again (a restart, or a second process) applies nothing twice.
-    const again = openStore({ dataDir: `${data.dir}/nested/data` });
+    const again = await openStore({ dataDir: `${data.dir}/nested/data` });
     expect(await again.schemaVersion()).toBe(MIGRATIONS.at(-1)?.version);
     await again.close();
   });
@@ -85,9 +85,9 @@ describe('the SQLite store', () => {
     raw.close();
   });
 
-  it('a data directory that cannot be created is a clear error naming it', () => {
+  it('a data directory that cannot be created is a clear error naming it', async () => {
     writeFileSync(`${data.dir}/a-file`, '');
-    expect(() => openStore({ dataDir: `${data.dir}/a-file/data` })).toThrow(
+    await expect(openStore({ dataDir: `${data.dir}/a-file/data` })).rejects.toThrow(
       /store: cannot open .*\/a-file\/data\/briefing.db: .*; check BRIEFING_DATA_DIR/,
     );
   });
@@ -132,7 +132,7 @@ describe('the SQLite store', () => {
 
   it('the ledger claims a key once: a second claim, from this or another connection, gets the existing row', async () => {
     await seedSubscription(store);
-    const other = openStore({ dataDir: `${data.dir}/nested/data` });
+    const other = await openStore({ dataDir: `${data.dir}/nested/data` });
     const first = await store.deliveries.claim(claimRequest('1@slot', A));
     const second = await other.deliveries.claim(claimRequest('1@slot', B));
     expect(first).toMatchObject({ claimed: true, delivery: { status: 'claimed', owner: A, articleIds: ['a'], first: true } });
@@ -247,9 +247,119 @@ describe('the SQLite store', () => {
     expect((await store.audit.list({ actor: 'U2' })).map((e) => e.detail)).toEqual([{ i: 4 }, { i: 2 }]);
   });
 
+  it('the audit log filters by workspace', async () => {
+    await store.audit.append({ at: '2025-06-01', actor: 'U1', workspaceId: 'T1', action: 'x' });
+    await store.audit.append({ at: '2025-06-02', actor: 'U2', workspaceId: 'T2', action: 'x' });
+    await store.audit.append({ at: '2025-06-03', actor: 'U3', action: 'x' });
+    expect((await store.audit.list({ workspaceId: 'T2' })).map((e) => [e.actor, e.workspaceId])).toEqual([['U2', 'T2']]);
+    expect((await store.audit.list()).map((e) => e.workspaceId)).toEqual([undefined, 'T2', 'T1']);
+  });
+
+  it('keys: putIfAbsent lets exactly one caller win until the entry expires, across connections', async () => {
+    const other = await openStore({ dataDir: `${data.dir}/nested/data` });
+    const at = '2025-06-01T09:00:00.000Z';
+    const until = '2025-06-01T09:15:00.000Z';
+    const first = await store.keys.putIfAbsent('slack:T1:event:Ev1', 'a', at, until);
+    const second = await other.keys.putIfAbsent('slack:T1:event:Ev1', 'b', '2025-06-01T09:01:00.000Z', until);
+    expect(first).toEqual({ created: true, entry: { key: 'slack:T1:event:Ev1', value: 'a', createdAt: at, expiresAt: until } });
+    expect(second).toMatchObject({ created: false, entry: { value: 'a', createdAt: at } });
+    expect((await other.keys.get('slack:T1:event:Ev1', '2025-06-01T09:14:59.999Z'))?.value).toBe('a');
+    expect(await other.keys.get('slack:T1:event:Ev1', until)).toBeUndefined(); // expired at expiresAt
+    const again = await other.keys.putIfAbsent('slack:T1:event:Ev1', 'c', until, '2025-06-01T09:30:00.000Z');
+    expect(again).toMatchObject({ created: true, entry: { value: 'c', createdAt: until } });
+    await other.close();
+  });
+
+  it('keys: put replaces, delete and deletePrefix remove (prefix taken literally), purgeExpired removes only expired ones', async () => {
+    const at = '2025-06-01T09:00:00.000Z';
+    await store.keys.put('k', 'one', at, '2025-06-01T10:00:00.000Z');
+    await store.keys.put('k', 'two', at, '2025-06-01T10:00:00.000Z');
+    expect((await store.keys.get('k', at))?.value).toBe('two');
+    await store.keys.put('slack:T_1:a', 'x', at, '2025-06-01T10:00:00.000Z');
+    await store.keys.put('slack:T_1:b', 'x', at, '2025-06-01T10:00:00.000Z');
+    await store.keys.put('slack:TX1:c', 'x', at, '2025-06-01T10:00:00.000Z'); // `_` must not match X
+    expect(await store.keys.deletePrefix('slack:T_1:')).toBe(2);
+    expect(await store.keys.get('slack:TX1:c', at)).toBeDefined();
+    expect(await store.keys.delete('k')).toBe(true);
+    expect(await store.keys.delete('k')).toBe(false);
+    await store.keys.put('old', 'x', at, '2025-06-01T09:30:00.000Z');
+    expect(await store.keys.purgeExpired('2025-06-01T09:45:00.000Z')).toBe(1);
+    expect(await store.keys.get('slack:TX1:c', at)).toBeDefined();
+  });
+
+  it('installations: saved by workspace or organisation, replaced on reinstall keeping installedAt, deleted with an audit entry', async () => {
+    const team = { teamId: 'T1', enterpriseInstall: false };
+    const org = { enterpriseId: 'E1', enterpriseInstall: true };
+    await store.installations.save({ ...team, payload: 'p1', at: '2025-06-01T00:00:00.000Z' });
+    await store.installations.save({ ...org, teamId: 'T9', payload: 'p2', at: '2025-06-02T00:00:00.000Z' });
+    const re = await store.installations.save({ ...team, payload: 'p3', at: '2025-06-03T00:00:00.000Z' });
+    expect(re).toEqual({ ...team, payload: 'p3', installedAt: '2025-06-01T00:00:00.000Z', updatedAt: '2025-06-03T00:00:00.000Z' });
+    expect((await store.installations.find(org))?.payload).toBe('p2');
+    expect(await store.installations.find({ teamId: 'T2', enterpriseInstall: false })).toBeUndefined();
+    expect((await store.installations.list()).map((i) => i.payload)).toEqual(['p3', 'p2']);
+    const audit = { at: '2025-06-04T00:00:00.000Z', actor: 'slack', workspaceId: 'T1', action: 'slack.uninstall' };
+    expect(await store.installations.delete(team, audit)).toBe(true);
+    expect(await store.installations.delete(team, audit)).toBe(false);
+    expect(await store.audit.list({ action: 'slack.uninstall' })).toHaveLength(1);
+    expect(() => installationKey({ enterpriseInstall: false })).toThrow(/needs teamId/);
+  });
+
+  it('subscriptions: pauseWorkspace pauses only that workspace, with an audit entry', async () => {
+    const base = {
+      platform: 'slack' as const,
+      schedule: 'daily 09:00',
+      cron: '0 9 * * *',
+      timeZone: 'UTC',
+      createdBy: 'U1',
+      createdAt: '2025-06-01T00:00:00.000Z',
+    };
+    await store.subscriptions.create({ ...base, channelId: 'C1', workspaceId: 'T1' });
+    await store.subscriptions.create({ ...base, channelId: 'C2', workspaceId: 'T2' });
+    const audit = { at: '2025-06-02T00:00:00.000Z', actor: 'slack', workspaceId: 'T1', action: 'slack.uninstall' };
+    expect(await store.subscriptions.pauseWorkspace('slack', 'T1', 'the app was uninstalled', '2025-06-02T00:00:00.000Z', audit)).toBe(1);
+    expect((await store.subscriptions.listLive()).map((s) => [s.channelId, s.status, s.pausedReason])).toEqual([
+      ['C1', 'paused', 'the app was uninstalled'],
+      ['C2', 'active', undefined],
+    ]);
+    expect(await store.audit.list({ workspaceId: 'T1' })).toHaveLength(1);
+  });
+
+  it('subscriptions: takeDue leases due ones to one owner at a time; release records the next slot and ends the lease', async () => {
+    const base = { schedule: 'daily 09:00', cron: '0 9 * * *', timeZone: 'UTC', createdBy: 'U1', createdAt: '2025-06-01T00:00:00.000Z' };
+    await store.subscriptions.create({ ...base, platform: 'slack', channelId: 'C1' });
+    await store.subscriptions.create({ ...base, platform: 'slack', channelId: 'C2' });
+    await store.subscriptions.create({ ...base, platform: 'discord', channelId: 'D1' });
+    const other = await openStore({ dataDir: `${data.dir}/nested/data` });
+    const now = '2025-06-01T09:00:00.000Z';
+    const lease = { now, leaseUntil: '2025-06-01T09:01:00.000Z', platforms: ['slack', 'discord'] as const };
+    const a = await store.subscriptions.takeDue({ ...lease, owner: 'a', limit: 2 });
+    const b = await other.subscriptions.takeDue({ ...lease, owner: 'b', limit: 10 });
+    expect(a.map((s) => s.id)).toEqual([1, 2]);
+    expect(b.map((s) => s.id)).toEqual([3]); // the others are leased to a
+    expect(await other.subscriptions.takeDue({ ...lease, owner: 'b', limit: 10 })).toEqual([]);
+    expect(await store.subscriptions.takeDue({ ...lease, owner: 'a', limit: 10, platforms: [] })).toEqual([]);
+
+    expect(await other.subscriptions.release(1, 'b', { checkedUntil: now, nextDueAt: '2025-06-02T09:00:00.000Z' })).toBe(false);
+    expect(await store.subscriptions.release(1, 'a', { checkedUntil: now, nextDueAt: '2025-06-02T09:00:00.000Z' })).toBe(true);
+    expect(await store.subscriptions.get(1)).toMatchObject({ checkedUntil: now, nextDueAt: '2025-06-02T09:00:00.000Z' });
+    // Not due again before its next slot; subscription 2's lease runs out and another owner takes it.
+    const later = { ...lease, now: '2025-06-01T09:02:00.000Z', leaseUntil: '2025-06-01T09:03:00.000Z' };
+    expect((await other.subscriptions.takeDue({ ...later, owner: 'b', limit: 10, platforms: ['slack'] })).map((s) => s.id)).toEqual([2]);
+    expect(await store.subscriptions.release(2, 'a', { checkedUntil: now, nextDueAt: undefined })).toBe(false);
+    expect(await other.subscriptions.release(2, 'b', { checkedUntil: now, nextDueAt: undefined })).toBe(true);
+    expect(
+      await other.subscriptions.takeDue({ ...later, now: '2030-01-01T00:00:00.000Z', owner: 'b', limit: 10, platforms: ['slack'] }),
+    ).toMatchObject([{ id: 1 }]);
+    // A resumed subscription is due at once (its next slot is worked out again).
+    await store.subscriptions.pauseChannel('slack', 'C2', 'gone', now);
+    await store.subscriptions.resume(2, '2025-06-01T09:05:00.000Z');
+    expect((await store.subscriptions.get(2))?.nextDueAt).toBeUndefined();
+    await other.close();
+  });
+
   it('close is safe to call twice', async () => {
     await store.close();
     await expect(store.close()).resolves.toBeUndefined();
-    store = openStore({ dataDir: `${data.dir}/nested/data` });
+    store = await openStore({ dataDir: `${data.dir}/nested/data` });
   });
 });
