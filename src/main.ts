@@ -13,6 +13,9 @@ import type { Platform, Services } from './core/command.ts';
 import { Library } from './core/library.ts';
 import { loadContentDir } from './core/load-content.ts';
 import { loadOrBuild } from './core/search/snapshot.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { serveProbes } from './http/probes.ts';
+import { HttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { setupRegistry } from './register/index.ts';
 import { createConsoleSender, type DigestSetup, setupDigests } from './scheduler/index.ts';
@@ -20,12 +23,16 @@ import { openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
 import { autoWorkerCount, SearchPool } from './workers/search-pool.ts';
 
+const KEY_PURGE_INTERVAL_MS = 10 * 60_000;
+
 /** Everything a running bot shares across adapters. */
 export interface Runtime {
   config: Config;
   logger: Logger;
   library: Library;
   services: Services;
+  /** Undefined only when the store could not be opened. */
+  store: Store | undefined;
   /** Filled as adapters start; the digest scheduler reads it on every sweep. */
   senders: Map<Platform, ChannelSender>;
   digests: DigestSetup | undefined;
@@ -46,7 +53,7 @@ async function registeredArticles(store: Store): Promise<Article[]> {
  * Opens the store, loads shipped and registered briefings into the library (from the index
  * snapshot when it matches), and sets up registration and digests. Adapters start in `main`.
  */
-export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+export async function createRuntime(config: Config, logger: Logger, options: { metrics?: Metrics } = {}): Promise<Runtime> {
   let store: Store | undefined;
   try {
     store = await openStore({ dataDir: config.BRIEFING_DATA_DIR });
@@ -68,7 +75,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     if (e.warnings.length) logger.debug({ file: e.file, warnings: e.warnings }, 'content file has warnings');
     library.add(e.article, { addedAt: e.mtime, origin: 'content' });
   }
-  const services: Services = {};
+  const services: Services = options.metrics ? { observer: options.metrics.observer } : {};
   const senders = new Map<Platform, ChannelSender>();
   // Registered briefings load after the shipped content (a registered revision replaces a shipped one).
   const registration = store ? await setupRegistry({ config, library, services, logger, store, watch: true }) : undefined;
@@ -77,14 +84,22 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     { articles: library.size, documents: library.index.documentCount, index: built.from, reason: built.reason },
     'library loaded',
   );
+  // Expired shared keys (retry de-duplication, button state) are swept now and then by whichever process gets there.
+  const purge = store
+    ? setInterval(() => {
+        store.keys.purgeExpired(new Date().toISOString()).catch((err: unknown) => logger.warn({ err }, 'purging expired keys failed'));
+      }, KEY_PURGE_INTERVAL_MS).unref()
+    : undefined;
   return {
     config,
     logger,
     library,
     services,
+    store,
     senders,
     digests,
     async close() {
+      clearInterval(purge);
       await digests?.close();
       await registration?.close();
       await store?.close();
@@ -94,17 +109,6 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
 export function consoleDeps(runtime: Runtime): ConsoleDeps {
   return { library: runtime.library, commands, services: runtime.services, logger: runtime.logger };
-}
-
-/** What GET /healthz reports: the index and every adapter. */
-function healthReport(runtime: Runtime, adapters: Map<string, () => { connected: boolean }>) {
-  const status = Object.fromEntries([...adapters].map(([name, health]) => [name, health()]));
-  const connected = Object.values(status).every((s) => s.connected);
-  return {
-    ok: runtime.library.size > 0 && connected,
-    index: { loaded: runtime.library.size > 0, articles: runtime.library.size, documents: runtime.library.index.documentCount },
-    adapters: status,
-  };
 }
 
 /** `npm start`: every configured adapter; the terminal chat when no chat tokens are set. */
@@ -121,14 +125,59 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
   // In the terminal chat, info logs would interleave with answers; show warnings unless asked.
   const logger = createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : config.console ? 'warn' : 'info');
-  const runtime = await createRuntime(config, logger);
+  const metrics = createMetrics();
+  const adapters = new Map<string, () => { connected: boolean }>();
+  let runtime: Runtime | undefined;
+  let pool: SearchPool | undefined;
+  let draining = false;
+  // With any chat platform configured, one HTTP server on PORT serves them all and the probes.
+  // It listens before the index loads, so /readyz can say "not yet" while a replica starts.
+  const http = config.slack || config.discord ? new HttpServer({ logger }) : undefined;
+  if (http) {
+    serveProbes(http, {
+      index: () => ({
+        loaded: runtime !== undefined,
+        articles: runtime?.library.size ?? 0,
+        documents: runtime?.library.index.documentCount ?? 0,
+      }),
+      store: {
+        get kind() {
+          return runtime?.store?.kind ?? 'opening';
+        },
+        async ping() {
+          if (!runtime) throw new Error('the store is not open yet');
+          if (!runtime.store) throw new Error('the store could not be opened');
+          await runtime.store.ping();
+        },
+      },
+      adapters: () => Object.fromEntries([...adapters].map(([name, health]) => [name, health()])),
+      // Search workers do not count towards `ok`: until one is ready, searches run on the main thread.
+      extra: () => (pool ? { search: pool.stats } : {}),
+      draining: () => draining,
+    });
+    http.route(['GET'], '/metrics', (req, res) => metrics.handler(req, res));
+    try {
+      await http.listen(config.PORT, config.HOST);
+    } catch (err) {
+      process.stderr.write(
+        `briefing-bot could not listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}; set PORT to a free port\n`,
+      );
+      return 1;
+    }
+    logger.info({ port: http.port }, 'HTTP server listening (/healthz, /readyz, /metrics)');
+  }
+  runtime = await createRuntime(config, logger, { metrics });
   const { library, services, senders } = runtime;
+  metrics.gauge('articles', 'Briefings loaded in the index', () => library.size);
+  metrics.gauge('index_documents', 'Passages and other documents in the search index', () => library.index.documentCount);
   const stops: (() => Promise<void>)[] = [];
   const shutdown = async () => {
+    draining = true;
     // Scheduling stops first, so no digest is sent through an adapter that is going away.
     await runtime.digests?.scheduler.stop().catch((err: unknown) => logger.error({ err }, 'stopping the scheduler failed'));
     for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
-    await runtime.close();
+    await http?.close();
+    await runtime?.close();
   };
   // Listen from the start: a signal while adapters are still connecting shuts down cleanly too.
   const signalled = config.console
@@ -138,26 +187,23 @@ export async function main(env: Record<string, string | undefined> = process.env
         process.once('SIGTERM', () => resolve());
       });
   const workers = config.SEARCH_WORKERS === 'auto' ? autoWorkerCount(library.index.documentCount) : config.SEARCH_WORKERS;
-  let pool: SearchPool | undefined;
   try {
     pool = workers > 0 ? SearchPool.start(library, { workers, logger }) : undefined;
   } catch (err) {
     logger.error({ err, workers }, 'search workers could not start; searching on the main thread');
   }
   if (pool) {
+    const started = pool;
     // Pushed first, so it stops last: answers still in progress during shutdown get their searches.
-    stops.push(() => pool.close());
+    stops.push(() => started.close());
     logger.info({ workers, documents: library.index.documentCount }, 'search workers starting');
   }
-  const adapters = new Map<string, () => { connected: boolean }>();
-  // Search workers do not count towards `ok`: until one is ready, searches run on the main thread.
-  const health = () => ({ ...healthReport(runtime, adapters), ...(pool ? { search: pool.stats } : {}) });
   const discord = discordConfig(config);
   // Listed as not connected until it is ready, so /healthz is not ok while Discord still logs in.
   if (discord) adapters.set('discord', () => ({ connected: false }));
   try {
     if (config.slack) {
-      const slack = await startSlack({ config, library, commands, services, logger, health });
+      const slack = await startSlack({ config, library, commands, services, logger, ...(http ? { http } : {}) });
       adapters.set('slack', () => slack.health());
       senders.set('slack', slack.sender);
       stops.push(() => slack.stop());

@@ -62,6 +62,15 @@ describe('import boundaries', () => {
     }
   });
 
+  it('src/http imports only node built-ins, prom-client, the core and itself: no adapter, store or feature', () => {
+    for (const file of sourcesUnder('src/http')) {
+      for (const spec of importsOf(file)) {
+        const ok = spec.startsWith('node:') || spec === 'prom-client' || spec.startsWith('./') || spec.startsWith('../core/');
+        expect(ok, `${file} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
   it('only src/config.ts reads the environment among the sources', () => {
     const allowed = new Set(['src/config.ts', 'src/main.ts', 'src/cli.ts']);
     for (const file of sourcesUnder('src').filter((f) => !allowed.has(f))) {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Article } from './article.ts';
 import type { Library } from './library.ts';
+import type { Observer } from './observer.ts';
 import type { Reply } from './reply.ts';
 
 /**
@@ -71,6 +72,8 @@ export interface Attachment {
  */
 export interface Services {
   [name: string]: unknown;
+  /** Where finished commands are reported (metrics); see src/core/observer.ts. */
+  observer?: Observer;
 }
 
 export interface CommandContext {

@@ -90,6 +90,20 @@ export interface DispatchLog {
  * private "something went wrong" reply (logged with its cause, never shown as a stack).
  */
 export async function runCommand(command: AnyCommand, raw: RawOptions, ctx: CommandContext, log?: DispatchLog): Promise<Reply> {
+  const observer = ctx.services.observer;
+  if (!observer?.command) return checkAndRun(command, raw, ctx, log);
+  const started = performance.now();
+  const reply = await checkAndRun(command, raw, ctx, log);
+  observer.command({
+    platform: ctx.platform,
+    command: command.name,
+    outcome: reply.ok ? 'ok' : reply.error.code,
+    seconds: (performance.now() - started) / 1000,
+  });
+  return reply;
+}
+
+async function checkAndRun(command: AnyCommand, raw: RawOptions, ctx: CommandContext, log?: DispatchLog): Promise<Reply> {
   for (const [key, value] of Object.entries(raw)) {
     if (typeof value === 'string' && value.length > MAX_INPUT_LENGTH) {
       return errorReply(

@@ -137,11 +137,21 @@ describe('briefing-bot as a child process with Slack and Discord on loopback fak
     expect(discord.identifies).toHaveLength(1);
   });
 
-  it('never reported ok on /healthz while starting before both adapters were connected', () => {
+  it('answered /healthz with 200 throughout start-up (liveness), never ok before both adapters were connected', () => {
     for (const { status, report } of startup) {
-      expect(status).toBe(report.ok ? 200 : 503);
+      expect(status).toBe(200);
       if (report.ok) expect(report.adapters).toMatchObject({ slack: { connected: true }, discord: { connected: true } });
     }
+  });
+
+  it('is ready on /readyz with the index loaded and the SQLite store reachable', async () => {
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      ready: true,
+      index: { loaded: true, articles: 1 },
+      store: { kind: 'sqlite', reachable: true },
+    });
   });
 
   it('answers a signed Slack /scenario central-asia and /source 6 with Block Kit', async () => {
@@ -256,6 +266,27 @@ describe('briefing-bot as a child process with Slack and Discord on loopback fak
     expect(digest).toContain(articleFromFile(BUNDLED_FILE).keyPoints[0]?.slice(0, 80));
     expect(digest).toContain(SECOND_ID);
   }, 30_000);
+
+  it('counts the answered commands by platform, name and outcome on /metrics, with answer latencies', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    const value = (line: RegExp) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => line.test(l))
+          ?.split(' ')
+          .at(-1),
+      );
+    expect(value(/^briefing_commands_total\{platform="slack",command="source",outcome="ok"\} /)).toBe(1);
+    expect(value(/^briefing_commands_total\{platform="discord",command="scenario",outcome="ok"\} /)).toBe(1);
+    expect(value(/^briefing_commands_total\{platform="slack",command="register",outcome="forbidden"\} /)).toBe(1);
+    expect(value(/^briefing_answer_seconds_count\{platform="slack",command="ask"\} /)).toBe(1);
+    expect(value(/^briefing_articles /)).toBe(2);
+    expect(text).toMatch(/^briefing_process_resident_memory_bytes \d+/m);
+  });
 
   it('exits 0 within a few seconds of SIGTERM, with nothing written to stdout', async () => {
     bot.child.kill('SIGTERM');

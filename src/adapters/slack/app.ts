@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
@@ -7,13 +5,14 @@ import type { ChannelSender } from '../../core/channel.ts';
 import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
+import { HttpServer } from '../../http/server.ts';
 import { DeliveryLog, deliveryKey } from './dedupe.ts';
 import { slackDownloader } from './download.ts';
 import { type SlackExtension, slackExtensions } from './extensions.ts';
 import { registerActionHandlers } from './handlers/actions.ts';
 import { registerCommandHandler } from './handlers/commands.ts';
 import { registerMentionHandler } from './handlers/mentions.ts';
-import { type HealthReport, healthHandler, startHealthServer } from './health.ts';
+import { type HealthReport, healthHandler } from './health.ts';
 import { InvocationCodec } from './invocation.ts';
 import { SlackKit } from './kit.ts';
 import { boltLogger, makeScrubber, safeError } from './log.ts';
@@ -44,8 +43,14 @@ export interface SlackDeps {
   commands: readonly AnyCommand[];
   services: Services;
   logger: Logger;
-  /** What GET /healthz answers: whether the index is loaded and each adapter is connected. */
-  health: () => HealthReport;
+  /**
+   * The bot's shared HTTP server: the adapter adds its routes (`/slack/events`) and the caller
+   * listens and serves /healthz. Without it the adapter runs a server of its own on PORT with
+   * GET /healthz answering `health`.
+   */
+  http?: HttpServer;
+  /** What GET /healthz answers on the adapter's own server (when `http` is not given). */
+  health?: () => HealthReport;
   /** Extra handlers (default: `slackExtensions`). */
   extensions?: readonly SlackExtension[];
   now?: () => Date;
@@ -63,7 +68,7 @@ export interface SlackDeps {
 export interface SlackAdapter {
   readonly app: App;
   readonly mode: 'http' | 'socket';
-  /** Port of the HTTP server (the Bolt receiver, or the /healthz server in Socket Mode). */
+  /** Port of the HTTP server (shared or its own) once it listens. */
   readonly port: number | undefined;
   readonly sender: ChannelSender;
   readonly kit: SlackKit;
@@ -100,6 +105,9 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   let socketConnected = false;
 
   const gauge = { inFlight: 0 };
+  const ownServer = !deps.http;
+  const http = deps.http ?? new HttpServer({ logger });
+  if (ownServer) http.route(['GET'], '/healthz', healthHandler(deps.health ?? (() => ({ ok: true }))));
   let receiver: Receiver;
   if (mode === 'socket') {
     const socketReceiver = new SocketModeReceiver({
@@ -123,15 +131,19 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
       endpoints: EVENTS_PATH,
       logger: bolt,
       bodyLimit: BODY_LIMIT,
-      customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthHandler(deps.health) }],
     });
-    httpReceiver.requestListener = guardRequests(httpReceiver.requestListener, {
-      endpoints: [EVENTS_PATH],
-      bodyLimit: BODY_LIMIT,
-      now: () => now().getTime(),
-      onReject: (reason, req) => logger.warn({ reason, path: req.url }, 'refused a Slack request'),
-      gauge,
-    });
+    // The receiver is never started: its request listener serves our paths on the shared server.
+    http.route(
+      ['POST'],
+      EVENTS_PATH,
+      guardRequests(httpReceiver.requestListener, {
+        endpoints: [EVENTS_PATH],
+        bodyLimit: BODY_LIMIT,
+        now: () => now().getTime(),
+        onReject: (reason, req) => logger.warn({ reason, path: req.url }, 'refused a Slack request'),
+        gauge,
+      }),
+    );
     receiver = httpReceiver;
   }
 
@@ -196,14 +208,12 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   });
   const sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
 
-  let server: Server | undefined;
-  let healthServer: Server | undefined;
+  if (ownServer) await http.listen(config.PORT, config.HOST);
   if (mode === 'socket') {
-    healthServer = await startHealthServer(deps.health, config.PORT, config.HOST);
     try {
       await app.start();
     } catch (error) {
-      healthServer.close();
+      if (ownServer) await http.close();
       throw new BotError(
         'slack-socket',
         `Socket Mode could not connect (${scrub(error instanceof Error ? error.message : String(error))}); check SLACK_APP_TOKEN`,
@@ -212,26 +222,23 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
         },
       );
     }
-  } else {
-    server = (await app.start({ port: config.PORT, host: config.HOST })) as Server;
-    listening = true;
-    server.on('close', () => {
-      listening = false;
-    });
   }
-  const bound = (server ?? healthServer)?.address() as AddressInfo | null | undefined;
-  logger.info({ mode, port: bound?.port, bot: identity.userId }, 'Slack app started');
+  listening = true;
+  logger.info({ mode, port: http.port, bot: identity.userId }, 'Slack app started');
 
   return {
     app,
     mode,
-    port: bound?.port,
+    get port() {
+      return http.port;
+    },
     sender,
     kit,
-    health: () => ({ connected: mode === 'socket' ? socketConnected : listening, mode }),
+    health: () => ({ connected: mode === 'socket' ? socketConnected : listening && http.listening, mode }),
     async stop() {
-      await app.stop().catch((error: unknown) => logger.warn({ err: safeError(error, scrub) }, 'stopping the Slack app failed'));
-      if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
+      if (mode === 'socket')
+        await app.stop().catch((error: unknown) => logger.warn({ err: safeError(error, scrub) }, 'stopping the Slack app failed'));
+      if (ownServer) await http.close();
       listening = false;
       socketConnected = false;
     },

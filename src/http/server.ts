@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The bot's one HTTP server on PORT, shared by every platform and the operator endpoints:
+ * Slack's `/slack/events` (and OAuth pages), Discord's `/discord/interactions`, `/healthz`,
+ * `/readyz` and `/metrics`. Routes are exact paths (the query string is ignored); an unknown
+ * path is 404 and a known path with another method 405, both without running anything.
+ */
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpLog {
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export class HttpServer {
+  readonly server: Server;
+  readonly #routes = new Map<string, Map<string, RequestHandler>>();
+  readonly #log: HttpLog | undefined;
+  #listening = false;
+
+  constructor(options: { logger?: HttpLog } = {}) {
+    this.#log = options.logger;
+    this.server = createServer((req, res) => this.#dispatch(req, res));
+    // Slack and Discord keep connections alive between requests; a replica going away must not wait for them.
+    this.server.keepAliveTimeout = 5_000;
+    this.server.on('close', () => {
+      this.#listening = false;
+    });
+  }
+
+  /**
+   * Serves `path` for the given methods. A path is owned by one handler per method.
+   * @example http.route('GET', '/healthz', (req, res) => res.end('ok'));
+   */
+  route(methods: string | readonly string[], path: string, handler: RequestHandler): this {
+    let byMethod = this.#routes.get(path);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.#routes.set(path, byMethod);
+    }
+    for (const method of typeof methods === 'string' ? [methods] : methods) {
+      const m = method.toUpperCase();
+      if (byMethod.has(m)) throw new Error(`HttpServer: ${m} ${path} is already served`);
+      byMethod.set(m, handler);
+    }
+    return this;
+  }
+
+  /** Whether a handler serves this path (any method). */
+  serves(path: string): boolean {
+    return this.#routes.has(path);
+  }
+
+  /** Starts listening; resolves with the port (useful with port 0). */
+  async listen(port: number, host: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#listening = true;
+    return this.port as number;
+  }
+
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  get port(): number | undefined {
+    const address = this.server.address() as AddressInfo | string | null;
+    return address && typeof address === 'object' ? address.port : undefined;
+  }
+
+  /** Stops accepting connections and closes idle ones; resolves when the server is closed. */
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    await closed;
+  }
+
+  #dispatch(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const byMethod = this.#routes.get(path);
+    const handler = byMethod?.get((req.method ?? 'GET').toUpperCase()) ?? (req.method === 'HEAD' ? byMethod?.get('GET') : undefined);
+    if (!byMethod || !handler) {
+      req.resume();
+      const status = byMethod ? 405 : 404;
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(byMethod ? { allow: [...byMethod.keys()].join(', ') } : {}),
+      });
+      res.end(JSON.stringify({ ok: false, error: status === 404 ? `no such path: ${path}` : `${req.method} is not allowed on ${path}` }));
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = handler(req, res);
+    } catch (err) {
+      this.#fail(err, req, res);
+      return;
+    }
+    if (result instanceof Promise) result.catch((err: unknown) => this.#fail(err, req, res));
+  }
+
+  #fail(err: unknown, req: IncomingMessage, res: ServerResponse): void {
+    this.#log?.error({ err, method: req.method, path: req.url?.split('?')[0] }, 'an HTTP handler failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: false, error: 'internal error; it was logged' }));
+  }
+}
+
+/** Sends a JSON body with `no-store`, as the probes and small API answers do. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(text);
+}
