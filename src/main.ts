@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { setupRegistry } from './register/index.ts';
 import { createConsoleSender, type DigestSetup, setupDigests } from './scheduler/index.ts';
 import { openStore } from './store/index.ts';
+import { observeStore } from './store/observed.ts';
 import type { Store } from './store/types.ts';
 import { autoWorkerCount, SearchPool } from './workers/search-pool.ts';
 
@@ -57,6 +58,7 @@ export async function createRuntime(config: Config, logger: Logger, options: { m
   let store: Store | undefined;
   try {
     store = await openStore({ dataDir: config.BRIEFING_DATA_DIR });
+    if (options.metrics) store = observeStore(store, options.metrics.observer);
   } catch (err) {
     logger.warn({ err, dataDir: config.BRIEFING_DATA_DIR }, 'the data store could not be opened: registration and digests are off');
   }

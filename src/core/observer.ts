@@ -9,7 +9,7 @@ import type { Platform } from './command.ts';
 export interface Observer {
   /** A command finished: `outcome` is `ok` or the error code of the reply (`unknown-source`, `internal`, …). */
   command?(event: { platform: Platform; command: string; outcome: string; seconds: number }): void;
-  /** A digest slot or manual post reached its outcome (`delivered`, `empty`, `failed`, `skipped`, `late`). */
+  /** A digest slot or manual post reached its outcome (`delivered`, `delivered-late`, `empty`, `failed`, `skipped`). */
   digest?(event: { platform: Platform; outcome: string }): void;
   /** A registration step: `published`, `unregistered`, `refused`. */
   registration?(event: { outcome: string }): void;

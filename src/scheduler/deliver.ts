@@ -3,6 +3,7 @@ import type { Article } from '../core/article.ts';
 import { type ChannelSender, DeliveryError } from '../core/channel.ts';
 import { composeDigest, emptyDigest } from '../core/digest.ts';
 import type { Library } from '../core/library.ts';
+import type { Observer } from '../core/observer.ts';
 import type { ClaimOwner, Delivery, Store, Timestamp } from '../store/types.ts';
 import type { RateLimiter, Sleep } from './rate-limit.ts';
 
@@ -31,6 +32,7 @@ export interface DeliverContext {
   maxRateLimitWaits: number;
   /** Aborted when the scheduler stops: waits end and the claim is released for another process. */
   signal: AbortSignal;
+  observer?: Observer;
 }
 
 export type DeliveryResult = 'delivered' | 'empty' | 'failed' | 'released' | 'lost';
@@ -65,6 +67,8 @@ export async function deliver(ctx: DeliverContext, delivery: Delivery, workspace
   ) => {
     const ok = await store.deliveries.finish(delivery.id, owner, { status, attempts, at: iso(ctx.now()), ...extra });
     if (!ok) ctx.logger.warn(log, 'digest outcome not recorded: another process took the claim over');
+    else
+      ctx.observer?.digest?.({ platform: delivery.platform, outcome: status === 'delivered' && delivery.late ? 'delivered-late' : status });
     return ok ? status : 'lost';
   };
 
@@ -126,6 +130,7 @@ export async function deliver(ctx: DeliverContext, delivery: Delivery, workspace
         rateLimitWaits += 1;
         wait = Math.max(1, (error as DeliveryError).retryAfterMs ?? 1000);
         ctx.limiter.block(delivery.platform, delivery.channelId, wait);
+        ctx.observer?.rateLimitWait?.({ platform: delivery.platform, seconds: wait / 1000 });
       } else if (kind !== 'rate-limited' && retries < ctx.backoffMs.length) {
         wait = ctx.backoffMs[retries] as number;
         retries += 1;

@@ -52,7 +52,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     sorted ??= deps.library.list();
     return sorted;
   };
-  const nextDue = new Map<number, { after: string; at: number }>();
+  const sweepLeaseMs = t.sweepLeaseMs ?? 30_000;
+  const sweepBatch = t.sweepBatch ?? 100;
   const queue = new DeliveryQueue(t.concurrency ?? 32);
   /** Ledger rows queued or being sent by this scheduler (its other claims are fair game for recovery). */
   const active = new Set<number>();
@@ -74,6 +75,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     backoffMs: t.backoffMs ?? DEFAULT_BACKOFF,
     maxRateLimitWaits: t.maxRateLimitWaits ?? 20,
     signal: abort.signal,
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
 
   function specOf(sub: Subscription): CronSpec | undefined {
@@ -149,49 +151,71 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
+  /** Handles one subscription leased by `takeDue`: records missed slots, claims due ones, ends the lease. */
+  async function sweepSubscription(sub: Subscription, at: Date, report: SweepReport, claims: { count: number }): Promise<void> {
+    const atMs = at.getTime();
+    const atIso = at.toISOString();
+    const spec = specOf(sub);
+    if (!spec) {
+      // Never due again: a stored schedule that does not parse is logged by specOf once.
+      await store.subscriptions.release(sub.id, owner.id, { checkedUntil: atIso, nextDueAt: undefined });
+      return;
+    }
+    // Slots at most DIGEST_CATCHUP_HOURS old are posted; older ones are recorded as skipped.
+    const windowStart = atMs - catchupMs - 1;
+    const since = new Date(sub.checkedUntil);
+    if (since.getTime() < windowStart) {
+      const old = slotsBetween(spec, sub.timeZone, since, new Date(windowStart));
+      const keep = old.slice(-maxSkipped);
+      if (old.length > keep.length)
+        logger.warn({ subscription: sub.id, missed: old.length }, 'many digest slots were missed; recording the latest');
+      const rows: SkippedSlot[] = keep.map((slot) => ({
+        key: `${sub.id}@${slot.toISOString()}`,
+        subscriptionId: sub.id,
+        platform: sub.platform,
+        channelId: sub.channelId,
+        slot: slot.toISOString(),
+        reason: `missed while the bot was not running; older than the ${deps.config.DIGEST_CATCHUP_HOURS} h catch-up window`,
+      }));
+      const skipped = await store.deliveries.skip(rows, atIso);
+      report.skipped += skipped;
+      for (let i = 0; i < skipped; i++) deps.observer?.digest?.({ platform: sub.platform, outcome: 'skipped' });
+    }
+    const from = new Date(Math.max(since.getTime(), windowStart));
+    for (const slot of slotsBetween(spec, sub.timeZone, from, at)) {
+      const late = atMs - slot.getTime() > lateAfterMs;
+      if (await claimAndQueue(sub, slot, late)) {
+        report.claimed += 1;
+        if (late) report.late += 1;
+        // Let queued deliveries start while a big sweep is still claiming.
+        if (++claims.count % 100 === 0) await yieldToIo();
+      }
+    }
+    const next = nextSlot(spec, sub.timeZone, at);
+    if (!(await store.subscriptions.release(sub.id, owner.id, { checkedUntil: atIso, nextDueAt: next?.toISOString() })))
+      logger.warn({ subscription: sub.id }, 'digest sweep lease ran out before the subscription was handled; another process took it over');
+  }
+
+  /**
+   * Takes the subscriptions that are due (and that no other process is handling) in batches from
+   * the store, so several processes share the work, and handles each.
+   */
   async function sweepOnce(until?: Date): Promise<SweepReport> {
     const report: SweepReport = { claimed: 0, late: 0, skipped: 0, recovered: 0 };
     await recover(report);
     const at = until && until > now() ? until : now();
-    const atMs = at.getTime();
-    const atIso = at.toISOString();
-    let claimsSinceYield = 0;
-    for (const sub of await store.subscriptions.listLive()) {
-      if (sub.status !== 'active' || !deps.senders.has(sub.platform)) continue;
-      const cached = nextDue.get(sub.id);
-      if (cached && cached.after === sub.checkedUntil && cached.at > atMs) continue;
-      const spec = specOf(sub);
-      if (!spec) continue;
-      // Slots at most DIGEST_CATCHUP_HOURS old are posted; older ones are recorded as skipped.
-      const windowStart = atMs - catchupMs - 1;
-      const since = new Date(sub.checkedUntil);
-      if (since.getTime() < windowStart) {
-        const old = slotsBetween(spec, sub.timeZone, since, new Date(windowStart));
-        const keep = old.slice(-maxSkipped);
-        if (old.length > keep.length)
-          logger.warn({ subscription: sub.id, missed: old.length }, 'many digest slots were missed; recording the latest');
-        const rows: SkippedSlot[] = keep.map((slot) => ({
-          key: `${sub.id}@${slot.toISOString()}`,
-          subscriptionId: sub.id,
-          platform: sub.platform,
-          channelId: sub.channelId,
-          slot: slot.toISOString(),
-          reason: `missed while the bot was not running; older than the ${deps.config.DIGEST_CATCHUP_HOURS} h catch-up window`,
-        }));
-        report.skipped += await store.deliveries.skip(rows, atIso);
-      }
-      const from = new Date(Math.max(since.getTime(), windowStart));
-      for (const slot of slotsBetween(spec, sub.timeZone, from, at)) {
-        const late = atMs - slot.getTime() > lateAfterMs;
-        if (await claimAndQueue(sub, slot, late)) {
-          report.claimed += 1;
-          if (late) report.late += 1;
-          // Let queued deliveries start while a big sweep is still claiming.
-          if (++claimsSinceYield % 100 === 0) await yieldToIo();
-        }
-      }
-      await store.subscriptions.advance(sub.id, atIso);
-      nextDue.set(sub.id, { after: atIso, at: nextSlot(spec, sub.timeZone, at)?.getTime() ?? Number.POSITIVE_INFINITY });
+    const platforms = [...deps.senders.keys()];
+    const claims = { count: 0 };
+    for (;;) {
+      const batch = await store.subscriptions.takeDue({
+        owner: owner.id,
+        now: at.toISOString(),
+        leaseUntil: new Date(now().getTime() + sweepLeaseMs).toISOString(),
+        limit: sweepBatch,
+        platforms,
+      });
+      for (const sub of batch) await sweepSubscription(sub, at, report, claims);
+      if (batch.length < sweepBatch) break;
     }
     if (report.claimed || report.skipped || report.recovered) logger.info({ ...report }, 'digest sweep');
     return report;
@@ -237,7 +261,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       sleep,
       postNowWaitMs: t.postNowWaitMs ?? 20_000,
       specOf,
-      forget: (id) => nextDue.delete(id),
       postNow: async (request) => {
         const at = now();
         const result = await store.deliveries.claim({

@@ -23,8 +23,6 @@ export interface ServiceDeps {
   sleep: Sleep;
   postNowWaitMs: number;
   specOf(sub: Subscription): CronSpec | undefined;
-  /** Drops cached schedule state of a subscription that changed. */
-  forget(id: number): void;
   postNow(request: { channel: CommandChannel }): Promise<{ delivery: Delivery; done: Promise<DeliveryResult> }>;
 }
 
@@ -83,11 +81,11 @@ export function createDigestService(deps: ServiceDeps): DigestService {
         actor: user.id,
         ...(user.name ? { actorName: user.name } : {}),
         platform: channel.platform,
+        ...(channel.workspaceId ? { workspaceId: channel.workspaceId } : {}),
         channelId: channel.id,
       };
       if (same?.status === 'paused') {
         await store.subscriptions.resume(same.id, at, { ...audit, action: 'digest.resume', target: `subscription:${same.id}` });
-        deps.forget(same.id);
         return { ok: true, resumed: true, subscription: await view((await store.subscriptions.get(same.id)) as Subscription) };
       }
       if (same) {
@@ -151,11 +149,11 @@ export function createDigestService(deps: ServiceDeps): DigestService {
         actor: user.id,
         ...(user.name ? { actorName: user.name } : {}),
         platform: channel.platform,
+        ...(channel.workspaceId ? { workspaceId: channel.workspaceId } : {}),
         channelId: channel.id,
         action: 'digest.unsubscribe',
         target: `subscription:${sub.id}`,
       });
-      deps.forget(sub.id);
       return { ok: true, removed: await view({ ...sub, status: 'cancelled' }) };
     },
 

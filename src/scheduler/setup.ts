@@ -47,6 +47,7 @@ export async function setupDigests(deps: {
     logger: deps.logger,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.tuning ? { tuning: deps.tuning } : {}),
+    ...(deps.services.observer ? { observer: deps.services.observer } : {}),
   });
   deps.services.digests = scheduler.digests;
   return {

@@ -2,6 +2,7 @@ import type { ChannelSender } from '../core/channel.ts';
 import type { Platform } from '../core/command.ts';
 import type { DigestService } from '../core/digests.ts';
 import type { Library } from '../core/library.ts';
+import type { Observer } from '../core/observer.ts';
 import type { ClaimOwner, Store } from '../store/types.ts';
 import type { SchedulerLog } from './deliver.ts';
 import type { PlatformLimits, Sleep } from './rate-limit.ts';
@@ -31,6 +32,10 @@ export interface SchedulerTuning {
   maxSkippedRecorded?: number;
   /** How long `/digest now` waits for its post before answering "sending" (default 20 s). */
   postNowWaitMs?: number;
+  /** How long a process holds the subscriptions it took for one sweep before others may take them (default 30 s). */
+  sweepLeaseMs?: number;
+  /** Subscriptions taken from the store at a time during a sweep (default 100). */
+  sweepBatch?: number;
   /** How long `stop` waits for sends in flight; unfinished claims are retried by the next start (default 10 s). */
   stopTimeoutMs?: number;
 }
@@ -46,6 +51,8 @@ export interface SchedulerDeps {
   now?: () => Date;
   sleep?: Sleep;
   tuning?: SchedulerTuning;
+  /** Where digest outcomes and rate-limit waits are reported (metrics). */
+  observer?: Observer;
 }
 
 export interface SweepReport {

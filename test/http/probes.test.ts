@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { serveProbes } from '../../src/http/probes.ts';
 import { HttpServer } from '../../src/http/server.ts';
+import { observeStore } from '../../src/store/observed.ts';
+import { articleFromFile, BUNDLED_FILE } from '../helpers/library.ts';
+import { sqliteStoreIn } from '../helpers/store.ts';
 
 describe('the shared HTTP server and its probes', () => {
   let http: HttpServer;
@@ -102,5 +108,28 @@ describe('the shared HTTP server and its probes', () => {
       'briefing_articles 7',
     ])
       expect(text.split('\n')).toContain(line);
+  });
+});
+
+describe('a store observed for metrics', () => {
+  it('counts failed calls by operation and code, and published and unregistered briefings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefing-observed-'));
+    const metrics = createMetrics({ defaults: false });
+    const store = observeStore(sqliteStoreIn(dir), metrics.observer);
+    try {
+      const article = articleFromFile(BUNDLED_FILE);
+      await store.articles.addRevision({ article, rawSha256: 'h', registeredBy: 'U1', registeredAt: '2025-06-01T00:00:00.000Z' });
+      await store.articles.setHidden(article.id, true);
+      await store.articles.setHidden('no-such-briefing', true);
+      await expect(store.subscriptions.release(1, 'me', { checkedUntil: 'x', nextDueAt: undefined })).resolves.toBe(false);
+      await store.close();
+      await expect(store.keys.get('k', '2025-06-01T00:00:00.000Z')).rejects.toThrow();
+      const text = await metrics.registry.metrics();
+      expect(text).toContain('briefing_registrations_total{outcome="published"} 1');
+      expect(text).toContain('briefing_registrations_total{outcome="unregistered"} 1');
+      expect(text).toMatch(/briefing_store_errors_total\{operation="keys\.get",code="[^"]+"\} 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

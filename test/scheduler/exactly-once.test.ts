@@ -149,6 +149,40 @@ describe('exactly once: catch-up, restarts and two processes', () => {
     }
   });
 
+  it('two schedulers share the work: each due subscription is swept by one of them, and no slot is claimed twice', async () => {
+    vi.setSystemTime(new Date('2025-06-02T05:58:30Z'));
+    const slackA = new RecordingSender('slack');
+    const slackB = new RecordingSender('slack');
+    const a = boot([slackA], { sweepBatch: 3 });
+    const b = boot([slackB], { sweepBatch: 3 });
+    const attempts = { a: 0, b: 0 };
+    for (const [name, store] of [
+      ['a', a.store],
+      ['b', b.store],
+    ] as const) {
+      const claim = store.deliveries.claim.bind(store.deliveries);
+      store.deliveries.claim = (request) => {
+        attempts[name] += 1;
+        return claim(request);
+      };
+    }
+    for (let i = 0; i < 30; i++) await subscribe(a.scheduler, '/digest subscribe daily 09:00 Europe/Istanbul', `C${i}`);
+    await a.scheduler.start(); // records each subscription's next slot, 06:00 UTC
+    await b.scheduler.start();
+    expect(attempts).toEqual({ a: 0, b: 0 });
+    // Both processes sweep at once when the slot is due (the clock moves, the minute ticks do not fire).
+    vi.setSystemTime(new Date('2025-06-02T06:00:20Z'));
+    await Promise.all([a.scheduler.sweep(), b.scheduler.sweep()]);
+    await a.scheduler.idle();
+    await b.scheduler.idle();
+    // 30 slots at 06:00 UTC: 30 claim attempts in all, split between the two processes.
+    expect(attempts.a + attempts.b).toBe(30);
+    expect(attempts.a).toBeGreaterThan(0);
+    expect(attempts.b).toBeGreaterThan(0);
+    expect(slackA.delivered.length + slackB.delivered.length).toBe(30);
+    expect((await a.store.subscriptions.listLive()).map((s) => s.nextDueAt)).toEqual(Array(30).fill('2025-06-03T06:00:00.000Z'));
+  });
+
   it('a claim left by a stopped scheduler in the same process is retried on the next start, with the same idempotency key, and marked so', async () => {
     vi.setSystemTime(new Date('2025-06-02T05:59:00Z'));
     const stuck = new RecordingSender('discord', () => new Promise(() => {}));
