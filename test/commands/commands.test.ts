@@ -134,6 +134,18 @@ describe('/ask', () => {
     for (const n of estimated) expect(n.replace(/,/g, '')).toMatch(/^(?:\d{1,2}|\d{2}0+)$/);
   });
 
+  it('a question with one word no passage holds answers from the others and names that word', async () => {
+    const reply = ok(await run('/ask What did Japarov call for on xylophones?'));
+    expect(reply.excerpts[0]?.passageText).toContain('Japarov');
+    expect(reply.text).toContain('No passage mentions “xylophones”; these passages match the rest of your question.');
+  });
+
+  it('a misspelt name finds its passages', async () => {
+    const reply = ok(await run('/ask beijin'));
+    expect(reply.excerpts.length).toBeGreaterThan(0);
+    expect(reply.excerpts.every((e) => e.passageText.includes('Beijing'))).toBe(true);
+  });
+
   it('a question with nothing relevant says so and suggests terms instead of noise', async () => {
     const reply = ok(await run('/ask zebra quantum pizza'));
     expect(reply.excerpts).toHaveLength(0);
