@@ -3,10 +3,11 @@ import { generateCorpus } from '../../bench/corpus.ts';
 import { commands } from '../../commands/index.ts';
 import { roughCount } from '../../src/core/command-kit.ts';
 import { runLine } from '../../src/core/dispatch.ts';
+import { importArticle } from '../../src/core/import/index.ts';
 import { Library } from '../../src/core/library.ts';
 import type { OkReply, Reply } from '../../src/core/reply.ts';
 import { PassageIndex } from '../../src/core/search/passage-index.ts';
-import { bundledLibrary, testContext, twoArticleLibrary } from '../helpers/library.ts';
+import { bundledLibrary, libraryOf, testContext, twoArticleLibrary } from '../helpers/library.ts';
 
 const library = await bundledLibrary();
 const run = (line: string) => runLine(commands, line, testContext(library));
@@ -81,6 +82,30 @@ describe('/scenario', () => {
   it.each(['asean', 'southeast-asia', 'Southeast Asia', '1', 'first'])('scenario "%s" finds the ASEAN scenario', async (name) => {
     const reply = ok(await run(`/scenario ${name}`));
     expect(reply.excerpts[0]?.text).toContain('In the first scenario');
+  });
+
+  it('scenario "central" finds central-asia by its unique prefix', async () => {
+    const reply = ok(await run('/scenario central'));
+    expect(reply.title).toBe('Second scenario: Central Asia');
+  });
+
+  it('a prefix of two scenarios names both and asks for more of the name', async () => {
+    const text = [
+      'Two Norths',
+      '',
+      'Opening paragraph about the two regions.',
+      '',
+      'In the first scenario regarding North Africa, ports grow.',
+      '',
+      'In the second scenario regarding the North Caucasus, pipelines grow.',
+    ].join('\n');
+    const imported = importArticle(text);
+    if (!imported.ok) throw new Error('fixture did not import');
+    const reply = await runLine(commands, '/scenario north', testContext(libraryOf(imported.article)));
+    expect(failure(reply)).toEqual({
+      code: 'ambiguous-scenario',
+      message: '"north" matches 2 scenarios (north-africa, north-caucasus): type more of the name.',
+    });
   });
 
   it('scenario mars lists the scenarios that exist', async () => {
