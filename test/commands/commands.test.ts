@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/corpus.ts';
 import { commands } from '../../commands/index.ts';
+import { MAX_OPTION_LENGTH, maxLengthOf } from '../../src/core/command.ts';
 import { roughCount } from '../../src/core/command-kit.ts';
 import { runLine } from '../../src/core/dispatch.ts';
 import { importArticle } from '../../src/core/import/index.ts';
@@ -133,15 +134,36 @@ describe('/ask', () => {
     expect(reply.actions?.[0]).toEqual({ type: 'share', label: 'Share in channel' });
   });
 
-  it('a 5,000-character question gets a clear answer, not a crash', async () => {
-    // A pasted wall of text: the briefing's own paragraphs, cut to 5,000 characters.
-    const question = library
-      .list()[0]!
-      .article.passages.map((p) => p.text)
-      .join(' ')
-      .slice(0, 5000);
-    const reply = ok(await run(`/ask ${question}`));
-    expect(reply.text).toContain('5,000 characters');
+  // A pasted wall of text: the briefing's own paragraphs.
+  const wall = library
+    .list()[0]!
+    .article.passages.map((p) => p.text)
+    .join(' ');
+
+  it('a 1,000-character question gets an answer that says only its most specific words were searched', async () => {
+    const reply = ok(await run(`/ask ${wall.slice(0, 1000).trim()}`));
+    expect(reply.text).toMatch(/Your question is long \([\d,]+ characters\); I searched its first 32 distinct terms\./);
+    expect(reply.excerpts.length).toBeGreaterThan(0);
+  });
+
+  it('a question over 1,000 characters is refused with input-too-long naming the limit', async () => {
+    const error = failure(await run(`/ask ${wall.slice(0, 5000)}`));
+    expect(error).toEqual({
+      code: 'input-too-long',
+      message:
+        '/ask: question is 5,000 characters; the limit is 1,000 on every platform. Keep it short, e.g. /ask What did Japarov call for?',
+    });
+    expect(failure(await run(`/ask ${'a'.repeat(1001)}`)).code).toBe('input-too-long');
+    expect((await run(`/ask ${'a'.repeat(1000)}`)).ok).toBe(true);
+  });
+
+  it('every option has one limit, within what Discord can register', () => {
+    for (const command of commands) {
+      for (const option of [...command.options, ...(command.subcommands ?? []).flatMap((s) => s.options)]) {
+        expect(maxLengthOf(option), `${command.name} ${option.name}`).toBeLessThanOrEqual(MAX_OPTION_LENGTH);
+      }
+    }
+    expect(maxLengthOf(commands.find((c) => c.name === 'ask')!.options[0]!)).toBe(1000);
   });
 
   it('gives an estimated total to two significant figures ("of about 1,200")', async () => {

@@ -110,6 +110,12 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     expect(more.data.embeds?.[0]?.description).toMatch(/Results 4-/);
   });
 
+  it('refuses a question over the limit it registered, naming it', async () => {
+    const cb = await h.push(chatInput(app, 'ask', { question: 'a'.repeat(1001) }));
+    expect(cb.data.flags).toBe(EPHEMERAL);
+    expect(visibleTexts(cb).join(' ')).toContain('/ask: question is 1,001 characters; the limit is 1,000 on every platform.');
+  });
+
   it('carries a long /ask question through a cached button', async () => {
     const question = `China ASEAN trade ${'and the free trade agreement '.repeat(4)}`.trim();
     const first = await h.push(chatInput(app, 'ask', { question }));
