@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/corpus.ts';
 import { commands } from '../../commands/index.ts';
+import { sourceChoices } from '../../commands/source.ts';
 import { MAX_OPTION_LENGTH, maxLengthOf } from '../../src/core/command.ts';
 import { roughCount } from '../../src/core/command-kit.ts';
 import { runLine } from '../../src/core/dispatch.ts';
@@ -58,6 +59,24 @@ describe('/source', () => {
     const error = failure(await run('/source 0'));
     expect(error.message).toContain('"0"');
     expect(error.message).toContain('numbered from 1');
+  });
+
+  it('autocomplete offers sources by number, title, outlet or author, diacritics and case aside', () => {
+    const { sources } = library.list()[0]!.article;
+    const values = (typed: string) => sourceChoices(sources, typed).map((c) => c.value);
+    expect(values('')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(values('6')).toEqual([6]);
+    expect(values('kitay')).toEqual([6, 8, 9]);
+    expect(values('kitay zapustil')).toEqual([6]);
+    expect(values('TV BRICS')).toEqual([6, 7]);
+    expect(values('reuters')).toEqual([1]);
+    expect(values('ministry of foreign')).toEqual([3, 4]);
+    expect(values('matthew')).toEqual([5]);
+    expect(values('jamestown johnson')).toEqual([5]);
+    expect(values('EADAİLY')).toEqual([9]);
+    expect(values('nothing like this')).toEqual([]);
+    for (const c of sourceChoices(sources, '')) expect(c.name.length).toBeLessThanOrEqual(100);
+    expect(sourceChoices(sources, 'jamestown johnson')[0]?.name).toMatch(/^\[5\] Matthew Johnson, The Jamestown — Stabilization/);
   });
 
   it('source with no number gives usage with the range', async () => {
