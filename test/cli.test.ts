@@ -43,6 +43,14 @@ describe('the briefing-bot binary', () => {
     expect(stdout).toContain('Guangxi');
   });
 
+  it('npm start with piped input says what is true of /digest now: the terminal channel needs an interactive terminal', () => {
+    const { code, stdout } = run(['--import', 'tsx', 'src/main.ts'], '/digest now\n');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Digests are posted in the terminal only while the chat runs in an interactive terminal');
+    expect(stdout).toContain('/digest preview shows what would be posted.');
+    expect(stdout).not.toContain('right now');
+  });
+
   it('an invalid configuration names the variable and exits 2 without a stack trace', () => {
     const { code, stderr } = run(['--import', 'tsx', 'src/main.ts'], '', { PORT: 'eighty' });
     expect(code).toBe(2);
