@@ -201,9 +201,9 @@ describe('/ask', () => {
   });
 
   it('a question with one word no passage holds answers from the others and names that word', async () => {
-    const reply = ok(await run('/ask What did Japarov call for on xylophones?'));
+    const reply = ok(await run('/ask What did Japarov call for on Xylophones?'));
     expect(reply.excerpts[0]?.passageText).toContain('Japarov');
-    expect(reply.text).toContain('No passage mentions “xylophones”; these passages match the rest of your question.');
+    expect(reply.text).toContain('No passage mentions “Xylophones”; these passages match the rest of your question.');
   });
 
   it('a misspelt name finds its passages', async () => {

@@ -109,7 +109,11 @@ export function buildArticle(draft: Draft, options: { id?: string } = {}): Impor
   const articleId = id ?? (slugify(title) || fallbackId(title));
   // Paragraph numbers in the draft (scenarios, sections) count paragraphs before any split.
   const { paragraphs, origin } = split;
-  const piecesOf = (j: number): number[] => origin.flatMap((o, i) => (o === j ? [i] : []));
+  const pieces: number[][] = draft.paragraphs.map(() => []);
+  origin.forEach((o, i) => {
+    pieces[o]?.push(i);
+  });
+  const piecesOf = (j: number): number[] => pieces[j] ?? [];
 
   const sources: Source[] = [];
   for (const s of draft.sources) {

@@ -114,7 +114,8 @@ function leadingName(text: string): string | undefined {
   for (let i = 0; i < words.length && kept.length < MAX_NAME_WORDS; i++) {
     const word = words[i] as string;
     const bare = word.replace(/['’]s$/u, '');
-    if (/^[\p{Lu}\p{N}]/u.test(word) && /^[\p{L}\p{N}'’.–—-]+$/u.test(bare)) {
+    // A name starts with a capital; later words may also be numbers ("Vision 2030").
+    if ((kept.length > 0 ? /^[\p{Lu}\p{N}]/u : /^\p{Lu}/u).test(word) && /^[\p{L}\p{N}'’.–—-]+$/u.test(bare)) {
       kept.push(bare);
       if (bare !== word) break;
       continue;

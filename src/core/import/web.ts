@@ -36,7 +36,7 @@ function isKicker(lines: Line[]): boolean {
  * A line with markup and mentions taken out, as a name line would read: `**Ergün MAMEDOV**`,
  * `<b>Ergün Mamedov</b> <!channel>` and `@here Ergün MAMEDOV` all read `Ergün …`.
  */
-export function plainLine(text: string): string {
+function plainLine(text: string): string {
   return text
     .replace(/<[^<>]*>/g, ' ')
     .replace(/(^|\s)@\S*/gu, ' ')

@@ -356,7 +356,7 @@ export class PassageIndex implements PassageSearch {
     groups.forEach((g, i) => {
       renumbered[i] = searched.length;
       if (reached[i]) searched.push(g);
-      else unmatched.push(g.word.toLowerCase());
+      else unmatched.push(g.word);
     });
     const kept: Variant[] = [];
     for (const v of variants) if (reached[v.group]) kept.push({ ...v, group: renumbered[v.group] as number });

@@ -35,7 +35,7 @@ export interface SearchResult {
   /** True when the query had more distinct words than are searched. */
   capped?: boolean;
   /**
-   * Words of the query (lowercase, as typed) that no searchable passage holds in any form
+   * Words of the query, as typed, that no searchable passage holds in any form
    * (exactly, by prefix, with a typo, or through an alias): the hits answer the other words.
    */
   unmatched?: string[];

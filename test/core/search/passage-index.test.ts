@@ -141,7 +141,7 @@ describe('PassageIndex on hand-made articles', () => {
   it('takes a word only other briefings hold as unknown when searching one article', () => {
     const both = indexOf(bundled, article);
     const result = both.search('Japarov railway', { articleId: 'hand', limit: 5 });
-    expect(result.unmatched).toEqual(['japarov']);
+    expect(result.unmatched).toEqual(['Japarov']);
     expect(new Set(result.hits.map((h) => h.id))).toEqual(new Set(['hand#p2', 'hand#p3']));
   });
 
