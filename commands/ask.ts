@@ -8,6 +8,13 @@ import { errorReply, okReply, type ReplyAction } from '../src/core/reply.ts';
 /** Excerpts per page of `/ask` answers. */
 const PER_PAGE = 3;
 
+/** "No passage mentions “xylophone”" (or "“a”, “b” or “c”"), at most five words. */
+function notFound(words: readonly string[]): string {
+  const quoted = words.slice(0, 5).map((w) => `“${truncate(w, 40)}”`);
+  const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0];
+  return `No passage mentions ${list}${words.length > 5 ? ` (or ${words.length - 5} more words)` : ''}`;
+}
+
 export default defineCommand({
   name: 'ask',
   description: 'Ask a question and get cited excerpts from the briefings',
@@ -50,6 +57,7 @@ export default defineCommand({
       const what = page > 1 ? `No more results for ${title}.` : `Nothing in the briefings answers ${title} well.`;
       return okReply('ask', 'No good match', { text: [...notes, `${what}${hint}`].join(' ') });
     }
+    if (answer.unmatched?.length) notes.push(`${notFound(answer.unmatched)}; these passages match the rest of your question.`);
     const first = (page - 1) * PER_PAGE + 1;
     const last = first + answer.excerpts.length - 1;
     notes.push(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { byline, passageExcerpt, sourcesOfExcerpts } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { articleOption, articleSchema, MAX_CHOICES, sourceActions, withArticle } from '../src/core/command-kit.ts';
-import { findScenario } from '../src/core/import/scenarios.ts';
+import { scenarioMatches } from '../src/core/import/scenarios.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
 
 export default defineCommand({
@@ -45,11 +45,18 @@ export default defineCommand({
           `Name a scenario after /scenario, e.g. /scenario ${article.scenarios[0]?.slug}. This briefing has: ${list}.`,
         );
       }
-      const scenario = findScenario(article, name);
-      if (!scenario) {
-        const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
-        return errorReply('scenario', 'unknown-scenario', `No scenario "${shown}" in this briefing. It has: ${list}.`);
+      const found = scenarioMatches(article, name);
+      const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+      if (found.length > 1) {
+        const slugs = found.map((s) => s.slug).join(', ');
+        return errorReply(
+          'scenario',
+          'ambiguous-scenario',
+          `"${shown}" matches ${found.length} scenarios (${slugs}): type more of the name.`,
+        );
       }
+      const scenario = found[0];
+      if (!scenario) return errorReply('scenario', 'unknown-scenario', `No scenario "${shown}" in this briefing. It has: ${list}.`);
       const excerpts = scenario.passageIds
         .map((id) => article.passages.find((p) => p.id === id))
         .filter((p) => p !== undefined)

@@ -1,10 +1,39 @@
 import { z } from 'zod';
+import type { Source } from '../src/core/article.ts';
 import { byline, passageExcerpt, sourceRefs } from '../src/core/cite.ts';
+import type { Choice } from '../src/core/command.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, MAX_CHOICES, truncate, withArticle } from '../src/core/command-kit.ts';
+import { articleOption, articleSchema, fold, MAX_CHOICES, truncate, withArticle } from '../src/core/command-kit.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
 
 const whole = 'must be a whole number such as 6 (see /sources for the list)';
+
+/**
+ * Sources whose number starts with what was typed, or whose title, outlet or author holds
+ * every word of it (`tv brics`, `johnson`), in source order. A source found by its outlet or
+ * author is labelled with that first, so the match shows even when the title is long.
+ */
+export function sourceChoices(sources: readonly Source[], partial: string): Choice[] {
+  const typed = fold(partial.trim());
+  const words = typed.split(/\s+/).filter(Boolean);
+  const out: Choice[] = [];
+  for (const s of sources) {
+    const title = fold(s.title);
+    const outlet = fold(s.outlet);
+    const author = fold(s.author ?? '');
+    const holds = (field: string) => words.length > 0 && words.every((w) => field.includes(w));
+    let lead: string | undefined;
+    if (words.length === 0 || String(s.n).startsWith(typed) || holds(title)) lead = '';
+    else if (holds(outlet)) lead = s.outlet;
+    else if (holds(author)) lead = s.author;
+    else if (holds(`${title} ${outlet} ${author}`)) lead = [s.author, s.outlet].filter(Boolean).join(', ');
+    if (lead === undefined) continue;
+    const label = lead ? `[${s.n}] ${lead} — ${s.title}` : `[${s.n}] ${s.title}${s.outlet ? ` — ${s.outlet}` : ''}`;
+    out.push({ name: truncate(label, 100), value: s.n });
+    if (out.length === MAX_CHOICES) break;
+  }
+  return out;
+}
 
 export default defineCommand({
   name: 'source',
@@ -20,12 +49,7 @@ export default defineCommand({
       min: 1,
       autocomplete: (ctx, partial, options) => {
         const resolved = ctx.library.resolve(typeof options.article === 'string' ? options.article : undefined);
-        if (!resolved.ok) return [];
-        const wanted = partial.trim().toLowerCase();
-        return resolved.article.sources
-          .filter((s) => !wanted || String(s.n).startsWith(wanted) || s.title.toLowerCase().includes(wanted))
-          .slice(0, MAX_CHOICES)
-          .map((s) => ({ name: truncate(`[${s.n}] ${s.title} — ${s.outlet}`, 100), value: s.n }));
+        return resolved.ok ? sourceChoices(resolved.article.sources, partial) : [];
       },
     },
     articleOption,

@@ -26,11 +26,12 @@ describe('the briefing-bot binary', () => {
     expect(reply.sources[0]).toMatchObject({ n: 6, outlet: 'TV BRICS', accessed: '2025-05-23' });
   });
 
-  it('exec --json with no command answers stdin as JSON Lines and exits 1 when a line was a user error', () => {
-    const { code, stdout } = run(['bin/briefing-bot.js', 'exec', '--json'], '/brief\n/source 0\n/scenario asean\n');
+  it('exec --json with no command answers each stdin line as JSON Lines and exits 1 when a line was a user error', () => {
+    const { code, stdout } = run(['bin/briefing-bot.js', 'exec', '--json'], '/brief\n/source 0\n\n/scenario asean\n');
     const lines = stdout.trim().split('\n');
-    expect(lines).toHaveLength(3);
-    expect(lines.map((l) => JSON.parse(l).ok)).toEqual([true, false, true]);
+    expect(lines).toHaveLength(4);
+    expect(lines.map((l) => JSON.parse(l).ok)).toEqual([true, false, false, true]);
+    expect(JSON.parse(lines[2] as string).error.code).toBe('usage');
     expect(code).toBe(1);
   });
 
@@ -40,6 +41,14 @@ describe('the briefing-bot binary', () => {
     expect(stdout).toContain('TV BRICS');
     expect(stdout).toContain('https://tvbrics.com/news/kitay-zapustil-novyy-gruzovoy-zheleznodorozhnyy-marshrut-v-strany-asean');
     expect(stdout).toContain('Guangxi');
+  });
+
+  it('npm start with piped input says what is true of /digest now: the terminal channel needs an interactive terminal', () => {
+    const { code, stdout } = run(['--import', 'tsx', 'src/main.ts'], '/digest now\n');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Digests are posted in the terminal only while the chat runs in an interactive terminal');
+    expect(stdout).toContain('/digest preview shows what would be posted.');
+    expect(stdout).not.toContain('right now');
   });
 
   it('an invalid configuration names the variable and exits 2 without a stack trace', () => {

@@ -36,6 +36,8 @@ export interface Answer {
   suggestions: string[];
   /** The question had more distinct words than are searched; only `terms` were. */
   capped?: boolean;
+  /** Words of the question no searched passage holds in any form; the excerpts answer the rest. */
+  unmatched?: string[];
 }
 
 const lexicons = new WeakMap<Article, Lexicon>();
@@ -129,6 +131,7 @@ function answerFrom(library: Library, result: SearchResult, options: AnswerOptio
     terms: result.words ?? result.terms,
     suggestions: total === 0 ? suggestions : [],
     ...(result.capped ? { capped: true } : {}),
+    ...(result.unmatched?.length ? { unmatched: result.unmatched } : {}),
     ...(result.estimated && total > 0 ? { estimated: true } : {}),
   };
 }

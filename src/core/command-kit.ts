@@ -6,7 +6,8 @@ import { errorReply, type Reply, type ReplyAction, type SourceRef } from './repl
 /** At most this many autocomplete choices (Discord's limit). */
 export const MAX_CHOICES = 25;
 
-function fold(text: string): string {
+/** Lowercase without diacritics, for matching what was typed (`Ergün` -> `ergun`). */
+export function fold(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

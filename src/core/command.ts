@@ -25,11 +25,26 @@ export interface CommandOption {
   rest?: boolean;
   min?: number;
   max?: number;
+  /**
+   * Longest value accepted, on every platform: the dispatcher refuses longer values
+   * (`input-too-long`) and Discord registers it as the option's `max_length`. Default
+   * DEFAULT_MAX_LENGTH; at most MAX_OPTION_LENGTH (Discord's ceiling).
+   */
   maxLength?: number;
   /** Fixed choices (Discord shows them as a menu). */
   choices?: Choice[];
   /** Dynamic choices for autocomplete, already filtered by what the user typed; at most 25. */
   autocomplete?: (ctx: CommandContext, partial: string, options: Record<string, unknown>) => Choice[];
+}
+
+/** Longest value of an option that declares no `maxLength` (ids, names, numbers). */
+export const DEFAULT_MAX_LENGTH = 200;
+/** No option may declare more: Discord refuses a string option's `max_length` above 6,000. */
+export const MAX_OPTION_LENGTH = 6000;
+
+/** The one limit an option's value has on every platform (see `CommandOption.maxLength`). */
+export function maxLengthOf(option: Pick<CommandOption, 'maxLength'>): number {
+  return option.maxLength ?? DEFAULT_MAX_LENGTH;
 }
 
 export type Permission = 'everyone' | 'moderator';

@@ -1,13 +1,10 @@
 import type { z } from 'zod';
-import type { AnyCommand, CommandContext, CommandOption, Permission } from './command.ts';
+import { type AnyCommand, type CommandContext, type CommandOption, maxLengthOf, type Permission } from './command.ts';
 import { BotError } from './errors.ts';
 import { errorReply, type Reply } from './reply.ts';
 
 /** Raw option values as a platform delivers them, before the command's zod schema. */
 export type RawOptions = Record<string, unknown>;
-
-/** Longest question or argument text accepted; longer text gets a clear error, not a slow search. */
-export const MAX_INPUT_LENGTH = 10_000;
 
 /** Splits `/name rest of line` into the command name (lowercase, no slash) and the rest. */
 export function splitCommandLine(line: string): { name: string; text: string } {
@@ -104,15 +101,8 @@ export async function runCommand(command: AnyCommand, raw: RawOptions, ctx: Comm
 }
 
 async function checkAndRun(command: AnyCommand, raw: RawOptions, ctx: CommandContext, log?: DispatchLog): Promise<Reply> {
-  for (const [key, value] of Object.entries(raw)) {
-    if (typeof value === 'string' && value.length > MAX_INPUT_LENGTH) {
-      return errorReply(
-        command.name,
-        'input-too-long',
-        `/${command.name}: ${key === '_extra' ? 'the text' : key} is ${value.length.toLocaleString('en-US')} characters; the limit is ${MAX_INPUT_LENGTH.toLocaleString('en-US')}. Ask about one thing in a few words, e.g. /ask What did Japarov call for?`,
-      );
-    }
-  }
+  const tooLong = overLimit(command, raw);
+  if (tooLong) return tooLong;
   if (permissionFor(command, raw) === 'moderator' && !ctx.user.isModerator) {
     const what = raw.subcommand ? `/${command.name} ${String(raw.subcommand)}` : `/${command.name}`;
     return errorReply(command.name, 'forbidden', `${what} is for moderators only; ask a moderator of this workspace.`);
@@ -136,6 +126,25 @@ async function checkAndRun(command: AnyCommand, raw: RawOptions, ctx: CommandCon
       cause instanceof BotError ? cause.message : `/${command.name} failed on our side; the error was logged. Try again in a moment.`;
     return errorReply(command.name, code, message);
   }
+}
+
+/**
+ * The `input-too-long` reply for the first value longer than its option's limit (the same
+ * limit Discord registers; see `CommandOption.maxLength`), else undefined. Text that fits no
+ * option (`_extra`) is left to the unexpected-text error, which quotes only its start.
+ */
+function overLimit(command: AnyCommand, raw: RawOptions): Reply | undefined {
+  const options = [...command.options, ...(command.subcommands?.find((s) => s.name === raw.subcommand)?.options ?? [])];
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string' || key === '_extra') continue;
+    const option = options.find((o) => o.name === key);
+    const limit = maxLengthOf(option ?? {});
+    if (value.length <= limit) continue;
+    const example = command.examples[0] ? `, e.g. ${command.examples[0]}` : '';
+    const text = `/${command.name}: ${key} is ${value.length.toLocaleString('en-US')} characters; the limit is ${limit.toLocaleString('en-US')} on every platform. Keep it short${example}`;
+    return errorReply(command.name, 'input-too-long', /[.?!]$/.test(text) ? text : `${text}.`);
+  }
+  return undefined;
 }
 
 /** Finds a command by name (without slash); the error reply lists the known ones. */

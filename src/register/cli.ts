@@ -11,6 +11,7 @@ import { exportMarkdown } from '../core/import/export-markdown.ts';
 import type { Library } from '../core/library.ts';
 import { type Reply, toJson } from '../core/reply.ts';
 import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
 import { type RegisterConfig, type RegistrySetup, setupRegistry } from './index.ts';
 
 /** What the CLI subcommands need from the runtime the CLI entry builds. */
@@ -34,6 +35,28 @@ export const REGISTER_USAGE = `  briefing-bot register <file|url> [--yes] [--jso
   briefing-bot unregister <id> [--json]          hide a registered briefing (its history is kept)
   briefing-bot export <id> [--revision n]        print a briefing as Markdown with front matter
   briefing-bot audit [--article id] [--json]     who registered or unregistered what`;
+
+/** Reads the store the registry setup opened, or opens (and closes) one for the read. */
+async function withStore<T>(runtime: CliRuntime, setup: RegistrySetup | undefined, read: (store: Store) => Promise<T>): Promise<T> {
+  if (setup) return read(setup.store);
+  const store = await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR });
+  try {
+    return await read(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * What `export <id>` says of a stored briefing the bot does not load: unregistered (hidden), or
+ * stored but no longer valid; either way, how to export a kept revision.
+ */
+function notLoadedMessage(id: string, latest: { revision: number; hidden: boolean }): string {
+  const n = latest.revision;
+  const how = `Export one with --revision N, e.g. briefing-bot export ${id} --revision ${n} (briefing-bot audit --article ${id} lists who registered what).`;
+  if (!latest.hidden) return `"${id}" is stored (revision ${n}) but not loaded: it no longer validates. ${how}`;
+  return `"${id}" is unregistered: it is hidden from the bot, but ${n === 1 ? 'its revision 1 is' : `its revisions 1-${n} are`} kept. ${how}`;
+}
 
 /** Runs one subcommand with the registry wired (the runtime may already carry one). */
 async function withRegistry<T>(
@@ -125,27 +148,30 @@ export function registrationCli(makeRuntime: () => Promise<CliRuntime>, io: CliI
       if (positionals.length !== 1) return usage('export needs the id of one briefing');
       const wanted = positionals[0] as string;
       return withRegistry(makeRuntime, async (runtime, setup) => {
+        const stored = <T>(read: (store: Store) => Promise<T>): Promise<T> => withStore(runtime, setup, read);
         if (values.revision !== undefined) {
           const n = Number(values.revision);
-          const store = setup?.store ?? (await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR }));
-          const stored = Number.isInteger(n) && n >= 1 ? await store.articles.revision(wanted, n) : undefined;
-          if (!setup) await store.close();
-          if (!stored) {
+          const found = Number.isInteger(n) && n >= 1 ? await stored((store) => store.articles.revision(wanted, n)) : undefined;
+          if (!found) {
             io.stderr.write(
               `✖ No revision "${values.revision}" of "${wanted}" is stored: give a revision number listed by "briefing-bot audit --article ${wanted}".\n`,
             );
             return 1;
           }
-          io.stdout.write(exportMarkdown(stored.article));
+          io.stdout.write(exportMarkdown(found.article));
           return 0;
         }
         const resolved = runtime.library.resolve(wanted);
-        if (!resolved.ok) {
-          io.stderr.write(`✖ ${resolved.message}\n`);
-          return 1;
+        if (resolved.ok) {
+          io.stdout.write(exportMarkdown(resolved.article));
+          return 0;
         }
-        io.stdout.write(exportMarkdown(resolved.article));
-        return 0;
+        // Not loaded, but perhaps registered and then unregistered: its revisions are kept.
+        const id = wanted.trim().toLowerCase();
+        const kept =
+          resolved.code === 'unknown-article' ? await stored((store) => store.articles.latest(id, { includeHidden: true })) : undefined;
+        io.stderr.write(`✖ ${kept ? notLoadedMessage(id, kept) : resolved.message}\n`);
+        return 1;
       });
     },
   };

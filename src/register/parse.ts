@@ -32,6 +32,29 @@ function describeErrors(label: string, errors: ImportIssue[], linesOf: 'file' | 
 }
 
 /**
+ * What a briefing lacks that a moderator should know before publishing: numbered sources (its
+ * answers would cite nothing) and an author (no byline anywhere).
+ */
+function missingParts(article: Article): ImportIssue[] {
+  const out: ImportIssue[] = [];
+  if (article.sources.length === 0) {
+    out.push({
+      code: 'no-sources',
+      message:
+        'no numbered sources were found, so answers from this briefing will cite nothing (expected a list of "[1] Author, “Title”, Outlet, URL, (Access Date: DD.MM.YYYY)." after the text)',
+    });
+  }
+  if (!article.author) {
+    out.push({
+      code: 'no-author',
+      message:
+        'no author was found, so no byline will be shown (expected the author’s name line and bio after the sources, or author: in Markdown front matter)',
+    });
+  }
+  return out;
+}
+
+/**
  * Checks and parses registration bytes: the byte-level checks of {@link decodeInput}, HTML
  * extraction for pages, then the importer. Nothing is stored. Never throws.
  */
@@ -60,7 +83,8 @@ export function parseBriefing(input: RawInput, maxBytes: number): ParsedBriefing
       };
     }
     const article: Article = decoded.kind === 'html' ? { ...result.article, format: 'html' } : result.article;
-    return { ok: true, article, warnings: result.warnings, text, rawSha256, linesOf, withId: (other) => run(other) };
+    const warnings = [...result.warnings, ...missingParts(article)];
+    return { ok: true, article, warnings, text, rawSha256, linesOf, withId: (other) => run(other) };
   };
   return run();
 }

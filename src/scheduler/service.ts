@@ -26,6 +26,21 @@ export interface ServiceDeps {
   postNow(request: { channel: CommandChannel }): Promise<{ delivery: Delivery; done: Promise<DeliveryResult> }>;
 }
 
+const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', discord: 'Discord', console: 'the terminal', cli: 'the command line' };
+
+/**
+ * Why `/digest now` cannot post here: this process has nothing to post with on that platform.
+ * The terminal channel posts only into an interactive chat (main.ts starts no terminal sender
+ * for piped input, which is a script, nor for `exec`).
+ */
+function noSender(platform: Platform): string {
+  const preview = '/digest preview shows what would be posted.';
+  if (platform === 'console' || platform === 'cli') {
+    return `Digests are posted in the terminal only while the chat runs in an interactive terminal (npm start at a prompt); with piped input or briefing-bot exec there is nowhere to post one. ${preview}`;
+  }
+  return `Digests cannot be posted to ${PLATFORM_NAMES[platform]} from this bot process: it is not connected there. ${preview}`;
+}
+
 const OUTCOMES = { claimed: 'sending', delivered: 'delivered', empty: 'nothing-new', failed: 'failed', skipped: 'skipped' } as const;
 
 function deliveryView(d: Delivery, zone: string): DeliveryView {
@@ -179,13 +194,7 @@ export function createDigestService(deps: ServiceDeps): DigestService {
     },
 
     async postNow({ channel }): Promise<({ ok: true } & PostNowResult) | { ok: false; code: string; message: string }> {
-      if (!deps.senders.has(channel.platform)) {
-        return {
-          ok: false,
-          code: 'no-sender',
-          message: `Digests cannot be posted to ${channel.platform} from this bot process right now.`,
-        };
-      }
+      if (!deps.senders.has(channel.platform)) return { ok: false, code: 'no-sender', message: noSender(channel.platform) };
       const { delivery, done } = await deps.postNow({ channel });
       const timeout = new AbortController();
       const waited = await Promise.race([done, deps.sleep(deps.postNowWaitMs, timeout.signal).then(() => 'waiting' as const)]);

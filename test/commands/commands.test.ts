@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/corpus.ts';
 import { commands } from '../../commands/index.ts';
+import { sourceChoices } from '../../commands/source.ts';
+import { MAX_OPTION_LENGTH, maxLengthOf } from '../../src/core/command.ts';
 import { roughCount } from '../../src/core/command-kit.ts';
 import { runLine } from '../../src/core/dispatch.ts';
+import { importArticle } from '../../src/core/import/index.ts';
 import { Library } from '../../src/core/library.ts';
 import type { OkReply, Reply } from '../../src/core/reply.ts';
 import { PassageIndex } from '../../src/core/search/passage-index.ts';
-import { bundledLibrary, testContext, twoArticleLibrary } from '../helpers/library.ts';
+import { bundledLibrary, libraryOf, testContext, twoArticleLibrary } from '../helpers/library.ts';
 
 const library = await bundledLibrary();
 const run = (line: string) => runLine(commands, line, testContext(library));
@@ -58,6 +61,24 @@ describe('/source', () => {
     expect(error.message).toContain('numbered from 1');
   });
 
+  it('autocomplete offers sources by number, title, outlet or author, diacritics and case aside', () => {
+    const { sources } = library.list()[0]!.article;
+    const values = (typed: string) => sourceChoices(sources, typed).map((c) => c.value);
+    expect(values('')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(values('6')).toEqual([6]);
+    expect(values('kitay')).toEqual([6, 8, 9]);
+    expect(values('kitay zapustil')).toEqual([6]);
+    expect(values('TV BRICS')).toEqual([6, 7]);
+    expect(values('reuters')).toEqual([1]);
+    expect(values('ministry of foreign')).toEqual([3, 4]);
+    expect(values('matthew')).toEqual([5]);
+    expect(values('jamestown johnson')).toEqual([5]);
+    expect(values('EADAİLY')).toEqual([9]);
+    expect(values('nothing like this')).toEqual([]);
+    for (const c of sourceChoices(sources, '')) expect(c.name.length).toBeLessThanOrEqual(100);
+    expect(sourceChoices(sources, 'jamestown johnson')[0]?.name).toMatch(/^\[5\] Matthew Johnson, The Jamestown — Stabilization/);
+  });
+
   it('source with no number gives usage with the range', async () => {
     const error = failure(await run('/source'));
     expect(error.code).toBe('usage');
@@ -81,6 +102,30 @@ describe('/scenario', () => {
   it.each(['asean', 'southeast-asia', 'Southeast Asia', '1', 'first'])('scenario "%s" finds the ASEAN scenario', async (name) => {
     const reply = ok(await run(`/scenario ${name}`));
     expect(reply.excerpts[0]?.text).toContain('In the first scenario');
+  });
+
+  it('scenario "central" finds central-asia by its unique prefix', async () => {
+    const reply = ok(await run('/scenario central'));
+    expect(reply.title).toBe('Second scenario: Central Asia');
+  });
+
+  it('a prefix of two scenarios names both and asks for more of the name', async () => {
+    const text = [
+      'Two Norths',
+      '',
+      'Opening paragraph about the two regions.',
+      '',
+      'In the first scenario regarding North Africa, ports grow.',
+      '',
+      'In the second scenario regarding the North Caucasus, pipelines grow.',
+    ].join('\n');
+    const imported = importArticle(text);
+    if (!imported.ok) throw new Error('fixture did not import');
+    const reply = await runLine(commands, '/scenario north', testContext(libraryOf(imported.article)));
+    expect(failure(reply)).toEqual({
+      code: 'ambiguous-scenario',
+      message: '"north" matches 2 scenarios (north-africa, north-caucasus): type more of the name.',
+    });
   });
 
   it('scenario mars lists the scenarios that exist', async () => {
@@ -108,15 +153,36 @@ describe('/ask', () => {
     expect(reply.actions?.[0]).toEqual({ type: 'share', label: 'Share in channel' });
   });
 
-  it('a 5,000-character question gets a clear answer, not a crash', async () => {
-    // A pasted wall of text: the briefing's own paragraphs, cut to 5,000 characters.
-    const question = library
-      .list()[0]!
-      .article.passages.map((p) => p.text)
-      .join(' ')
-      .slice(0, 5000);
-    const reply = ok(await run(`/ask ${question}`));
-    expect(reply.text).toContain('5,000 characters');
+  // A pasted wall of text: the briefing's own paragraphs.
+  const wall = library
+    .list()[0]!
+    .article.passages.map((p) => p.text)
+    .join(' ');
+
+  it('a 1,000-character question gets an answer that says only its most specific words were searched', async () => {
+    const reply = ok(await run(`/ask ${wall.slice(0, 1000).trim()}`));
+    expect(reply.text).toMatch(/Your question is long \([\d,]+ characters\); I searched its first 32 distinct terms\./);
+    expect(reply.excerpts.length).toBeGreaterThan(0);
+  });
+
+  it('a question over 1,000 characters is refused with input-too-long naming the limit', async () => {
+    const error = failure(await run(`/ask ${wall.slice(0, 5000)}`));
+    expect(error).toEqual({
+      code: 'input-too-long',
+      message:
+        '/ask: question is 5,000 characters; the limit is 1,000 on every platform. Keep it short, e.g. /ask What did Japarov call for?',
+    });
+    expect(failure(await run(`/ask ${'a'.repeat(1001)}`)).code).toBe('input-too-long');
+    expect((await run(`/ask ${'a'.repeat(1000)}`)).ok).toBe(true);
+  });
+
+  it('every option has one limit, within what Discord can register', () => {
+    for (const command of commands) {
+      for (const option of [...command.options, ...(command.subcommands ?? []).flatMap((s) => s.options)]) {
+        expect(maxLengthOf(option), `${command.name} ${option.name}`).toBeLessThanOrEqual(MAX_OPTION_LENGTH);
+      }
+    }
+    expect(maxLengthOf(commands.find((c) => c.name === 'ask')!.options[0]!)).toBe(1000);
   });
 
   it('gives an estimated total to two significant figures ("of about 1,200")', async () => {
@@ -132,6 +198,18 @@ describe('/ask', () => {
     const estimated = texts.map((t) => /of about ([\d,]+)\./.exec(t)?.[1]).filter((n): n is string => n !== undefined);
     expect(estimated.length).toBeGreaterThan(0);
     for (const n of estimated) expect(n.replace(/,/g, '')).toMatch(/^(?:\d{1,2}|\d{2}0+)$/);
+  });
+
+  it('a question with one word no passage holds answers from the others and names that word', async () => {
+    const reply = ok(await run('/ask What did Japarov call for on Xylophones?'));
+    expect(reply.excerpts[0]?.passageText).toContain('Japarov');
+    expect(reply.text).toContain('No passage mentions “Xylophones”; these passages match the rest of your question.');
+  });
+
+  it('a misspelt name finds its passages', async () => {
+    const reply = ok(await run('/ask beijin'));
+    expect(reply.excerpts.length).toBeGreaterThan(0);
+    expect(reply.excerpts.every((e) => e.passageText.includes('Beijing'))).toBe(true);
   });
 
   it('a question with nothing relevant says so and suggests terms instead of noise', async () => {

@@ -191,6 +191,40 @@ describe('/digest', () => {
     expect((await store.deliveries.recentForChannel('console', 'terminal', 1))[0]).toMatchObject({ status: 'delivered', kind: 'manual' });
   });
 
+  it('a piped terminal has no terminal channel to post in: now says so and points to preview, and records nothing', async () => {
+    // As main.ts wires it for piped input: no terminal sender.
+    const piped = createScheduler({ store, library, senders: new Map([['slack', slack]]), config: DIGEST_CONFIG, logger: silentLog });
+    try {
+      const consoleDeps = { library, commands, services: { digests: piped.digests } };
+      const reply = await runLine(commands, '/digest now', consoleContext(consoleDeps, 'console'));
+      expect(reply).toEqual({
+        ok: false,
+        command: 'digest',
+        error: {
+          code: 'no-sender',
+          message:
+            'Digests are posted in the terminal only while the chat runs in an interactive terminal (npm start at a prompt); with piped input or briefing-bot exec there is nowhere to post one. /digest preview shows what would be posted.',
+        },
+      });
+      expect(await store.deliveries.recentForChannel('console', 'terminal', 1)).toEqual([]);
+      expect(await runLine(commands, '/digest preview', consoleContext(consoleDeps, 'console'))).toMatchObject({ ok: true });
+    } finally {
+      await piped.stop();
+    }
+  });
+
+  it('a platform this process is not connected to is named when a digest cannot be posted there', async () => {
+    const reply = await runLine(commands, '/digest now', channelContext(library, { digests: scheduler.digests }, { platform: 'discord' }));
+    expect(reply).toMatchObject({
+      ok: false,
+      error: {
+        code: 'no-sender',
+        message:
+          'Digests cannot be posted to Discord from this bot process: it is not connected there. /digest preview shows what would be posted.',
+      },
+    });
+  });
+
   it('an unknown subcommand names the ones there are; without a digest service the command says so', async () => {
     expect(message(await run('/digest later'))).toContain(
       '/digest: subcommand "later": must be one of subscribe, unsubscribe, status, preview, now',

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importArticle } from '../../src/core/import/index.ts';
+import { registrationCli } from '../../src/register/cli.ts';
 import { setupRegistry } from '../../src/register/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf, SECOND_FILE } from '../helpers/library.ts';
@@ -144,6 +146,7 @@ describe('briefing-bot register (CLI)', () => {
     expect(await storedRevisions()).toEqual({ [SECOND_ID]: [2, 1], 'other-corridor': [1] });
   });
 
+  // Six bot processes one after another: a few seconds each on a busy machine.
   it('unregisters, exports and audits from the command line', async () => {
     expect((await cli(['register', SECOND_FILE, '--yes'])).code).toBe(0);
     const exported = await cli(['export', SECOND_ID]);
@@ -156,7 +159,12 @@ describe('briefing-bot register (CLI)', () => {
     const unregistered = await cli(['unregister', SECOND_ID]);
     expect(unregistered.code).toBe(0);
     expect(unregistered.stdout).toContain('Unregistered: The South Caucasus Energy Corridor');
-    expect((await cli(['export', SECOND_ID])).code).toBe(1);
+    const hidden = await cli(['export', SECOND_ID]);
+    expect(hidden.code).toBe(1);
+    expect(hidden.stdout).toBe('');
+    expect(hidden.stderr).toBe(
+      `✖ "${SECOND_ID}" is unregistered: it is hidden from the bot, but its revision 1 is kept. Export one with --revision N, e.g. briefing-bot export ${SECOND_ID} --revision 1 (briefing-bot audit --article ${SECOND_ID} lists who registered what).\n`,
+    );
     expect((await cli(['export', SECOND_ID, '--revision', '1'])).stdout).toContain(`id: ${SECOND_ID}`);
 
     const audit = await cli(['audit', '--json']);
@@ -165,5 +173,72 @@ describe('briefing-bot register (CLI)', () => {
       `registered ${SECOND_ID} revision 1 (“The South Caucasus Energy Corridor Between the Caspian and Europe” from second-briefing.md)`,
     ]);
     expect(await storedRevisions()).toEqual({ [SECOND_ID]: [1] });
+  }, 60_000);
+});
+
+describe('briefing-bot export of a briefing the bot does not load (in process)', () => {
+  function io() {
+    const out = { stdout: '', stderr: '' };
+    const sink = (key: 'stdout' | 'stderr') =>
+      new Writable({
+        write(chunk, _encoding, done) {
+          out[key] += String(chunk);
+          done();
+        },
+      });
+    return { out, streams: { stdin: Readable.from([]), stdout: sink('stdout'), stderr: sink('stderr') } };
+  }
+  const runtime = async () => ({
+    config: {
+      BRIEFING_DATA_DIR: data.dir,
+      REGISTER_MAX_BYTES: 1_048_576,
+      REGISTER_URL_TIMEOUT_MS: 2000,
+      REGISTER_ALLOW_PRIVATE_URLS: false,
+    },
+    library: libraryOf(articleFromFile(BUNDLED_FILE)),
+    services: {},
+    logger: { info() {}, warn() {}, error() {} },
+    close: async () => {},
+  });
+  const stored = async (hidden: boolean, article = articleFromFile(SECOND_FILE)) => {
+    const store = await openStore({ dataDir: data.dir });
+    try {
+      for (const n of [1, 2]) {
+        await store.articles.addRevision({
+          article,
+          rawSha256: `sha-${n}`,
+          registeredBy: 'U-ada',
+          registeredAt: '2025-06-12T10:00:00.000Z',
+        });
+      }
+      if (hidden) await store.articles.setHidden(SECOND_ID, true);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('names an unregistered briefing and how to export its kept revisions', async () => {
+    await stored(true);
+    const { out, streams } = io();
+    expect(await registrationCli(runtime, streams).export?.([SECOND_ID])).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toBe(
+      `✖ "${SECOND_ID}" is unregistered: it is hidden from the bot, but its revisions 1-2 are kept. Export one with --revision N, e.g. briefing-bot export ${SECOND_ID} --revision 2 (briefing-bot audit --article ${SECOND_ID} lists who registered what).\n`,
+    );
+  });
+
+  it('names a stored briefing that no longer validates, and how to export it', async () => {
+    await stored(false, { ...articleFromFile(SECOND_FILE), passages: [] });
+    const { out, streams } = io();
+    expect(await registrationCli(runtime, streams).export?.([SECOND_ID])).toBe(1);
+    expect(out.stderr).toMatch(
+      new RegExp(`^✖ "${SECOND_ID}" is stored \\(revision 2\\) but not loaded: it no longer validates\\. Export one with --revision N`),
+    );
+  });
+
+  it('still says an id that was never registered is unknown', async () => {
+    const { out, streams } = io();
+    expect(await registrationCli(runtime, streams).export?.(['never-registered'])).toBe(1);
+    expect(out.stderr).toMatch(/^✖ No briefing with id "never-registered"\./);
   });
 });

@@ -136,6 +136,40 @@ describe('/register', () => {
     expect(reply.items?.find((i) => i.label?.startsWith('Warning'))?.label).toMatch(/^Warning, line \d+ of the extracted text$/);
   });
 
+  it('warns in the preview about a paragraph far longer than any real one, no sources and no author', async () => {
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'trade', 'energy', 'river', 'stone'];
+    const sentences = Array.from(
+      { length: 400 },
+      (_, i) => `Sentence ${i} says ${words.map((w, k) => words[(i + k) % 8] ?? w).join(' ')}.`,
+    );
+    const text = `A long text registered without structure\n\n${sentences.join(' ')}\n`;
+    const reply = ok(await run('register', { file: attach('long.txt', text) }));
+    expect(reply.text).toContain('From long.txt (pasted web text): ');
+    expect(reply.text).toContain('3 warnings below.');
+    const warnings = reply.items?.filter((i) => i.label?.startsWith('Warning')) ?? [];
+    expect(warnings.map((w) => w.label)).toEqual(['Warning, line 3', 'Warning', 'Warning']);
+    expect(warnings[0]?.text).toMatch(
+      /^a paragraph of [\d,]+ characters is far longer than any real one \(over 5,000\): it was split at sentence ends into \d+ passages/,
+    );
+    expect(warnings[1]?.text).toMatch(/^no numbered sources were found, so answers from this briefing will cite nothing/);
+    expect(warnings[2]?.text).toMatch(/^no author was found, so no byline will be shown/);
+    const passages = Number(/: ([\d,]+) passages/.exec(reply.text ?? '')?.[1]?.replace(/,/g, ''));
+    expect(passages).toBeGreaterThan(10);
+    await nothingStored();
+  });
+
+  it('refuses text with no sentence structure, naming its line, and stores nothing', async () => {
+    const words = Array.from({ length: 8000 }, (_, i) => ['alpha', 'beta', 'gamma', 'trade'][i % 4]).join(' ');
+    const reply = await run('register', { file: attach('words.txt', `A text of words and nothing else\n\n${words}\n`) });
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe('no-sentences');
+    expect(reply.error.message).toBe(
+      `words.txt cannot be registered: line 3: ${words.length.toLocaleString('en-US')} characters run on without ending a sentence ("alpha beta gamma trade alpha beta gamma…"): this does not read as an article. Paste the briefing's text with its sentences (ending in . ! or ?) and paragraphs`,
+    );
+    await nothingStored();
+  });
+
   it('refuses a non-moderator on every registration command and changes nothing', async () => {
     const everyone = ctx({ moderator: false });
     const requestsBefore = server.requests.length;

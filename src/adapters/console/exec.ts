@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { toJson } from '../../core/reply.ts';
+import { errorReply, type Reply, toJson } from '../../core/reply.ts';
 import { renderText } from './render.ts';
 import { type ConsoleDeps, runConsoleLine } from './session.ts';
 
@@ -14,8 +14,10 @@ export async function execOnce(deps: ConsoleDeps, line: string, json: boolean, o
 }
 
 /**
- * `briefing-bot exec --json` with no command: one command a line from `input`, one JSON reply
- * a line (JSON Lines) in order. Exit code 1 when any line was a user error.
+ * `briefing-bot exec [--json]` with no command: one command a line from `input`, answered in
+ * order. With `--json`, exactly one JSON reply a line (JSON Lines), so a client pairs replies
+ * with its lines by position: an empty or blank line gets a `usage` error, a fault an `internal`
+ * one. As text, blank lines are skipped. Exit code 1 when any line got an error reply, else 0.
  */
 export async function execBatch(
   deps: ConsoleDeps,
@@ -24,12 +26,28 @@ export async function execBatch(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   let code = 0;
+  let n = 0;
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of rl) {
-    if (!line.trim()) continue;
-    const reply = await runConsoleLine(deps, line, 'cli');
+    n += 1;
+    if (!line.trim() && !json) continue;
+    const reply = line.trim() ? await answer(deps, line) : errorReply('exec', 'usage', emptyLine(n));
     out.write(`${json ? JSON.stringify(toJson(reply)) : `${renderText(reply)}\n`}\n`);
     if (!reply.ok) code = 1;
   }
   return code;
+}
+
+function emptyLine(n: number): string {
+  return `line ${n} is empty: give one command or question a line, e.g. /source 6 or What did Japarov call for?`;
+}
+
+/** A line's reply; a fault becomes an error reply, so the line still gets its one answer. */
+async function answer(deps: ConsoleDeps, line: string): Promise<Reply> {
+  try {
+    return await runConsoleLine(deps, line, 'cli');
+  } catch (err) {
+    deps.logger?.error({ err }, 'exec line failed');
+    return errorReply('exec', 'internal', 'this line failed on our side; the error was logged.');
+  }
 }

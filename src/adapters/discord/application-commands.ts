@@ -1,4 +1,4 @@
-import type { AnyCommand, CommandOption, Permission } from '../../core/command.ts';
+import { type AnyCommand, type CommandOption, MAX_OPTION_LENGTH, maxLengthOf, type Permission } from '../../core/command.ts';
 
 /**
  * Discord application command declarations generated from the command definitions, never
@@ -52,7 +52,12 @@ function toOption(option: CommandOption): ApplicationCommandOption {
     if (option.min !== undefined) out.min_value = option.min;
     if (option.max !== undefined) out.max_value = option.max;
   }
-  if (option.type === 'string' && option.maxLength !== undefined) out.max_length = Math.min(option.maxLength, 6000);
+  if (option.type === 'string') {
+    // The limit the dispatcher enforces on every platform, registered as it is (never clamped).
+    const limit = maxLengthOf(option);
+    if (limit > MAX_OPTION_LENGTH) throw new Error(`option "${option.name}": maxLength ${limit} is above Discord's ${MAX_OPTION_LENGTH}`);
+    out.max_length = limit;
+  }
   if (option.choices?.length) out.choices = option.choices.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100), value: c.value }));
   else if (option.autocomplete && option.type !== 'attachment') out.autocomplete = true;
   return out;

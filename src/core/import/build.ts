@@ -9,6 +9,7 @@ import {
   type Source,
   slugify,
 } from '../article.ts';
+import { splitLongParagraphs } from './long-paragraphs.ts';
 import { completeScenario, type DetectedScenario, detectScenarios } from './scenarios.ts';
 import { citationsIn } from './sources.ts';
 
@@ -101,8 +102,18 @@ export function buildArticle(draft: Draft, options: { id?: string } = {}): Impor
         message: `id "${draft.id}" is not a slug (lowercase letters, digits, dashes): using one made from the title`,
       });
   }
+  const split = splitLongParagraphs(draft.paragraphs);
+  errors.push(...split.errors);
+  warnings.push(...split.warnings);
   if (errors.length > 0 || !title) return { ok: false, errors, warnings };
   const articleId = id ?? (slugify(title) || fallbackId(title));
+  // Paragraph numbers in the draft (scenarios, sections) count paragraphs before any split.
+  const { paragraphs, origin } = split;
+  const pieces: number[][] = draft.paragraphs.map(() => []);
+  origin.forEach((o, i) => {
+    pieces[o]?.push(i);
+  });
+  const piecesOf = (j: number): number[] => pieces[j] ?? [];
 
   const sources: Source[] = [];
   for (const s of draft.sources) {
@@ -118,7 +129,7 @@ export function buildArticle(draft: Draft, options: { id?: string } = {}): Impor
   sources.sort((a, b) => a.n - b.n);
   const known = new Set(sources.map((s) => s.n));
 
-  const passages: Passage[] = draft.paragraphs.map((p, i) => {
+  const passages: Passage[] = paragraphs.map((p, i) => {
     const citations = citationsIn(p.text);
     for (const n of citations) {
       if (!known.has(n))
@@ -136,9 +147,12 @@ export function buildArticle(draft: Draft, options: { id?: string } = {}): Impor
       warnings.push({ code: 'uncited-source', line: s.line, message: `source [${s.n}] "${s.title}" is never cited in the text` });
   }
 
-  const detected: DetectedScenario[] = draft.scenarios
-    ? explicitScenarios(draft.scenarios, passages.length, warnings)
-    : detectScenarios(passages.map((p) => p.text));
+  const declared = draft.scenarios ? explicitScenarios(draft.scenarios, draft.paragraphs.length, warnings) : undefined;
+  // A scenario holds every passage cut from its paragraphs.
+  const detected: DetectedScenario[] = (declared ?? detectScenarios(passages.map((p) => p.text))).map((s) => ({
+    ...s,
+    paragraphs: [...new Set(s.paragraphs.flatMap((i) => piecesOf(declared ? i : (origin[i] as number))))],
+  }));
   const scenarios = detected
     .filter((s) => s.paragraphs.length > 0)
     .map(({ paragraphs, ...s }) => {
@@ -151,7 +165,11 @@ export function buildArticle(draft: Draft, options: { id?: string } = {}): Impor
       }
       return { ...s, passageIds: paragraphs.map((i) => `${articleId}#p${i + 1}`) };
     });
-  assignSections(passages, draft);
+  const fixedSections = draft.fixedSections && {
+    introduction: draft.fixedSections.introduction.flatMap(piecesOf),
+    conclusion: draft.fixedSections.conclusion.flatMap(piecesOf),
+  };
+  assignSections(passages, { ...draft, paragraphs, ...(fixedSections ? { fixedSections } : {}) });
 
   const article: Article = {
     id: articleId,

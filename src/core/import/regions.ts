@@ -128,12 +128,18 @@ const SPELLINGS = REGIONS.flatMap((r) => r.names.map((n) => ({ n, r }))).sort((a
 const PATTERN = new RegExp(`(?<![\\p{L}\\p{N}])(?:${SPELLINGS.map((s) => escapeRegExp(s.n)).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
 const BY_SPELLING = new Map(SPELLINGS.map((s) => [s.n, s.r]));
 
-/** Regions named in a text, in order of appearance (longest spelling wins at a position). */
-export function regionsIn(text: string): { region: Region; index: number }[] {
-  const out: { region: Region; index: number }[] = [];
+/** Regions named in a text, in order of appearance (longest spelling wins at a position), with where the spelling stands. */
+export function regionsIn(text: string): { region: Region; index: number; length: number }[] {
+  const out: { region: Region; index: number; length: number }[] = [];
   for (const m of text.matchAll(PATTERN)) {
     const region = BY_SPELLING.get(m[0]);
-    if (region) out.push({ region, index: m.index });
+    if (region) out.push({ region, index: m.index, length: m[0].length });
   }
   return out;
+}
+
+/** The region a whole text names (`Central Asia`, `the Balkans`, `ASEAN`), if it is one of its spellings. */
+export function regionNamed(text: string): Region | undefined {
+  const t = text.trim().replace(/^the\s+/i, '');
+  return BY_SPELLING.get(t) ?? BY_SPELLING.get(`the ${t}`);
 }

@@ -1,5 +1,5 @@
 import { type Article, type Scenario, slugify } from '../article.ts';
-import { type Region, regionBySlug, regionsIn } from './regions.ts';
+import { type Region, regionBySlug, regionNamed, regionsIn } from './regions.ts';
 
 const ORDINAL_WORDS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
@@ -46,10 +46,11 @@ export interface DetectedScenario extends Omit<Scenario, 'passageIds'> {
 
 /**
  * Finds scenario paragraphs ("In the first scenario…", "In the second scenario regarding
- * Central Asia…") and names each after the region it is about: the topic after
- * "regarding/concerning/on/for" wins, else the first region of the opening sentence that is
- * not the article's main actor, else `scenario-N`. A following paragraph that opens "In this
- * scenario" joins it.
+ * Central Asia…") and names each after what it is about: what the opening sentence says it
+ * regards ("regarding the Arctic Council" -> Arctic Council), else the leading subject of that
+ * sentence when it is one place (not the briefing's main actor, not a pairing such as
+ * "China–Europe"), else `scenario-N` ("First scenario"). A following paragraph that opens "In
+ * this scenario" joins it.
  */
 export function detectScenarios(paragraphs: readonly string[]): DetectedScenario[] {
   const openers: { index: number; ordinal?: number }[] = [];
@@ -58,12 +59,13 @@ export function detectScenarios(paragraphs: readonly string[]): DetectedScenario
     if (o) openers.push({ index, ...o });
   });
   if (openers.length === 0) return [];
+  // The briefing's main actor, and places every opening sentence names, say nothing about
+  // which scenario is which.
+  const background = new Set<string>();
   const actor = mainActor(paragraphs);
-  const candidates = openers.map((o) => regionsIn(firstSentence(paragraphs[o.index] ?? '')).map((r) => r.region));
-  const common =
-    openers.length >= 2
-      ? new Set((candidates[0] ?? []).filter((r) => candidates.every((list) => list.includes(r))).map((r) => r.slug))
-      : new Set<string>();
+  if (actor) background.add(actor);
+  const named = openers.map((o) => new Set(regionsIn(firstSentence(paragraphs[o.index] ?? '')).map((r) => r.region.slug)));
+  if (openers.length >= 2) for (const slug of named[0] ?? []) if (named.every((n) => n.has(slug))) background.add(slug);
   const out: DetectedScenario[] = [];
   const used = new Set<number>();
   openers.forEach((o, k) => {
@@ -71,30 +73,115 @@ export function detectScenarios(paragraphs: readonly string[]): DetectedScenario
     while (used.has(ordinal)) ordinal++;
     used.add(ordinal);
     const text = paragraphs[o.index] ?? '';
-    const region = topicRegion(text) ?? pickRegion(candidates[k] ?? [], actor, common);
+    const subject = topicName(text) ?? leadingSubject(text, background);
     const members = [o.index];
     for (let i = o.index + 1; i < paragraphs.length && CONTINUATION.test(paragraphs[i] ?? ''); i++) members.push(i);
-    out.push({ ...describeScenario(ordinal, region), paragraphs: members });
+    out.push({ ...describeScenario(ordinal, subject), paragraphs: members });
   });
   return dedupeSlugs(out);
 }
 
-function topicRegion(text: string): Region | { slug: string; name: string; aliases: string[] } | undefined {
+type Named = { slug: string; name: string; aliases: string[] };
+
+/** Words a name may hold in lower case between capitalized ones ("Association of Southeast Asian Nations"). */
+const NAME_JOINERS = new Set(['of', 'and', 'for', 'the', 'on', 'de', 'du', 'al', 'el', '&']);
+const MAX_NAME_WORDS = 8;
+
+/**
+ * What the opening sentence says the scenario regards: "regarding the Arctic Council, …" names
+ * the Arctic Council (the name as written, or its gazetteer entry when that is exactly what it
+ * says), not the first gazetteer word inside it. A topic in lower case ("regarding energy in
+ * Europe") gives the one place it names, if it names exactly one.
+ */
+function topicName(text: string): Named | undefined {
   const m = TOPIC.exec(firstSentence(text));
   if (!m) return undefined;
   const topic = (m[1] ?? '').trim();
-  const named = regionsIn(topic)[0];
-  if (named) return named.region;
-  const words = topic.split(/\s+/).slice(0, 4);
-  if (!/^\p{Lu}/u.test(topic) || words.some((w) => !/^[\p{L}\p{N}'’-]+$/u.test(w))) return undefined;
-  const slug = slugify(words.join(' '), 40);
-  return slug ? { slug, name: words.join(' '), aliases: [] } : undefined;
+  const name = leadingName(topic);
+  if (name) {
+    const region = regionNamed(name);
+    if (region) return region;
+    const slug = slugify(name, 40);
+    return slug ? { slug, name, aliases: [] } : undefined;
+  }
+  return solePlace(topic);
 }
 
-function pickRegion(found: Region[], actor: string | undefined, common: Set<string>): Region | undefined {
-  const usable = found.filter((r) => r.slug !== actor && !common.has(r.slug));
-  const pool = usable.length > 0 ? usable : found.filter((r) => r.slug !== actor);
-  return pool.find((r) => r.kind !== 'country') ?? pool[0];
+/** The capitalized name a text starts with ("Arctic Council’s members" -> "Arctic Council"), if any. */
+function leadingName(text: string): string | undefined {
+  const words = text.split(/\s+/);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length && kept.length < MAX_NAME_WORDS; i++) {
+    const word = words[i] as string;
+    const bare = word.replace(/['’]s$/u, '');
+    // A name starts with a capital; later words may also be numbers ("Vision 2030").
+    if ((kept.length > 0 ? /^[\p{Lu}\p{N}]/u : /^\p{Lu}/u).test(word) && /^[\p{L}\p{N}'’.–—-]+$/u.test(bare)) {
+      kept.push(bare);
+      if (bare !== word) break;
+      continue;
+    }
+    if (kept.length > 0 && NAME_JOINERS.has(word.toLowerCase()) && /^\p{Lu}/u.test(words[i + 1] ?? '')) {
+      kept.push(word);
+      continue;
+    }
+    break;
+  }
+  return kept.length > 0 ? kept.join(' ') : undefined;
+}
+
+/** Between two places, text that pairs them ("China–Europe", "Azerbaijan and Georgia"). */
+const PAIRING = /^\s*(?:[-–—/&,+]|and|or|versus|vs\.?)\s*$/iu;
+/** Where the subject of a sentence ends: a clause break, or the verb "is/will/could …". */
+const SUBJECT_END = /[,;:()]|\s[–—]\s|\s(?:is|are|was|were|will|would|could|can|may|might|must|should|shall)\s/iu;
+
+/**
+ * The leading subject of a scenario's opening sentence, when it is clearly one place: the
+ * place the sentence starts with ("In the first scenario, Kazakhstan expands …"), or the only
+ * place its subject names apart from the background ("the integration that China has
+ * established with ASEAN is expected …" in a briefing about China). A place paired with
+ * another ("China–Europe relations", "Azerbaijan and Georgia") is never taken.
+ */
+function leadingSubject(text: string, background: ReadonlySet<string>): Region | undefined {
+  const content = afterOpener(firstSentence(text));
+  const end = SUBJECT_END.exec(content);
+  const subject = end ? content.slice(0, end.index) : content;
+  const places = regionsIn(subject);
+  const paired = (k: number): boolean => {
+    const here = places[k] as (typeof places)[number];
+    const next = places[k + 1];
+    const prev = places[k - 1];
+    return (
+      (next !== undefined && PAIRING.test(subject.slice(here.index + here.length, next.index))) ||
+      (prev !== undefined && PAIRING.test(subject.slice(prev.index + prev.length, here.index)))
+    );
+  };
+  const first = places[0];
+  const lead = /^(?:the\s+)?/iu.exec(subject)?.[0].length ?? 0;
+  if (first && first.index === lead && !background.has(first.region.slug)) return paired(0) ? undefined : first.region;
+  const candidates = places.map((p, k) => ({ ...p, k })).filter((p) => !background.has(p.region.slug));
+  const distinct = new Set(candidates.map((p) => p.region.slug));
+  if (distinct.size !== 1 || candidates.some((p) => paired(p.k))) return undefined;
+  return candidates[0]?.region;
+}
+
+/** The one place a text names, if it names exactly one. */
+function solePlace(text: string): Region | undefined {
+  const places = regionsIn(text);
+  return new Set(places.map((p) => p.region.slug)).size === 1 ? places[0]?.region : undefined;
+}
+
+/**
+ * The opening sentence after its opener: "In the first scenario, X …" -> "X …"; a short
+ * phrase before the comma ("In the first scenario shaped in this context, X …") goes too.
+ */
+function afterOpener(sentence: string): string {
+  const m = OPENER.exec(sentence) ?? NUMBERED.exec(sentence);
+  let rest = m ? sentence.slice(m.index + m[0].length) : sentence;
+  const lead = /^\s*[,:.–—-]\s*/u.exec(rest);
+  if (lead) return rest.slice(lead[0].length);
+  const clause = /^\s+\p{Ll}[^,:]{0,60}[,:]\s*/u.exec(rest);
+  if (clause) rest = rest.slice(clause[0].length);
+  return rest.trimStart();
 }
 
 /** The country named most often (at least 5 times and twice as often as any other country). */
@@ -155,19 +242,37 @@ function key(text: string): string {
 }
 
 /**
- * Finds a scenario by slug, alias, label or ordinal, ignoring case, spacing, dashes and
- * underscores.
+ * The scenarios a name finds: the one whose slug, alias, label or ordinal it is (ignoring case,
+ * spacing, dashes and underscores), else every one with a slug, alias or label starting with it
+ * (`nordic` for `nordic-states`), as `--article` takes a unique prefix of an id.
+ * @example scenarioMatches(article, 'central') // [the `central-asia` scenario]
+ */
+export function scenarioMatches(article: Pick<Article, 'scenarios'>, query: string): Scenario[] {
+  const wanted = key(query);
+  if (!wanted) return [];
+  const scenarios = article.scenarios;
+  const exact =
+    scenarios.find((s) => key(s.slug) === wanted) ??
+    scenarios.find((s) => s.aliases.some((a) => key(a) === wanted)) ??
+    scenarios.find((s) => String(s.ordinal) === wanted) ??
+    scenarios.find((s) => key(s.label) === wanted || key(labelName(s)) === wanted);
+  if (exact) return [exact];
+  // Numbers are ordinals, never prefixes: "1" must not find scenario 10.
+  if (!/\p{L}/u.test(wanted)) return [];
+  return scenarios.filter((s) => [s.slug, ...s.aliases, labelName(s)].some((n) => key(n).startsWith(wanted)));
+}
+
+/**
+ * Finds a scenario by slug, alias, label, ordinal or unique prefix (see {@link scenarioMatches}).
  * @example findScenario(article, 'Central Asia') // the `central-asia` scenario
  * @example findScenario(article, 'second scenario') // the scenario with ordinal 2
  */
 export function findScenario(article: Pick<Article, 'scenarios'>, query: string): Scenario | undefined {
-  const wanted = key(query);
-  if (!wanted) return undefined;
-  const scenarios = article.scenarios;
-  return (
-    scenarios.find((s) => key(s.slug) === wanted) ??
-    scenarios.find((s) => s.aliases.some((a) => key(a) === wanted)) ??
-    scenarios.find((s) => String(s.ordinal) === wanted) ??
-    scenarios.find((s) => key(s.label) === wanted || key(s.label.replace(/^[^:]*:\s*/, '')) === wanted)
-  );
+  const found = scenarioMatches(article, query);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** "Second scenario: Central Asia" -> "Central Asia". */
+function labelName(s: Scenario): string {
+  return s.label.replace(/^[^:]*:\s*/, '');
 }

@@ -61,6 +61,11 @@ export function parseUrl(text: string): string | undefined {
 
 const ACCESS =
   /(?:^|[\s,(])\(?\s*(?:access(?:ed)?(?:\s+date|\s+on)?|retrieved(?:\s+on)?|erişim\s+tarihi|дата\s+обращения)\s*(?::|(?=\d)|(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))\s*([^()]*?)\s*\)?[\s.,;]*$/iu;
+/** Whether a source's text ends with its access date (`…, (Access Date: 23.05.2025).`). */
+export function endsWithAccessDate(text: string): boolean {
+  return ACCESS.test(text);
+}
+
 const URL_TOKEN_G = /\b[a-z][a-z0-9+.-]*:\/\/\S+|\bwww\.\S+/gi;
 const QUOTED = /["“”«„]\s*(.+)\s*["”“»]/u;
 

@@ -1,6 +1,6 @@
 import type { ImportIssue, Source } from '../article.ts';
 import type { Draft, DraftParagraph } from './build.ts';
-import { FOOTNOTE_LINE, parseDate, parseSourceText } from './sources.ts';
+import { endsWithAccessDate, FOOTNOTE_LINE, parseDate, parseSourceText } from './sources.ts';
 import { blockParagraphs, type Line, nameCase, toBlocks, toLines } from './text.ts';
 
 const SHARE = /^(?:paylaş|share|share this(?: post| article)?|share on)\s*:?$/iu;
@@ -32,16 +32,33 @@ function isKicker(lines: Line[]): boolean {
   );
 }
 
-/** Looks for the author block from `from` on: a name line (often printed twice) then the bio. */
+/**
+ * A line with markup and mentions taken out, as a name line would read: `**Ergün MAMEDOV**`,
+ * `<b>Ergün Mamedov</b> <!channel>` and `@here Ergün MAMEDOV` all read `Ergün …`.
+ */
+function plainLine(text: string): string {
+  return text
+    .replace(/<[^<>]*>/g, ' ')
+    .replace(/(^|\s)@\S*/gu, ' ')
+    .replace(/[*_~`]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Looks for the author block from `from` on by its shape: a name line, often printed twice,
+ * then the bio, which usually opens with the name. Markup and mentions on the name line do not
+ * hide it (see {@link plainLine}).
+ */
 function findAuthor(lines: Line[], from: number, to: number, requireFollow: boolean): number {
   for (let a = from; a < to; a++) {
-    const line = lines[a] as Line;
+    const name = plainLine((lines[a] as Line).text);
     const next = lines[a + 1];
-    const repeated = next !== undefined && next.text.toLowerCase() === line.text.toLowerCase();
-    if (!(isNameLine(line.text) || (repeated && isNameLine(line.text, false)))) continue;
-    if (!requireFollow || repeated || a === to - 1) return a;
-    const first = nameCase(line.text).split(' ')[0] ?? '';
-    if (next?.text.startsWith(first)) return a;
+    const repeated = next !== undefined && plainLine(next.text).toLowerCase() === name.toLowerCase();
+    const first = nameCase(name).split(' ')[0] ?? '';
+    const bioFollows = next !== undefined && first !== '' && plainLine(next.text).startsWith(`${first} `);
+    if (!(isNameLine(name) || ((repeated || bioFollows) && isNameLine(name, false)))) continue;
+    if (!requireFollow || repeated || bioFollows || a === to - 1) return a;
   }
   return -1;
 }
@@ -114,9 +131,9 @@ export function readWeb(text: string): Draft {
   }
   draft.sources = readFootnotes(lines.slice(footStart, authorAt >= 0 && authorAt >= footStart ? authorAt : lines.length), warnings);
   if (authorAt >= 0) {
-    const nameLine = lines[authorAt] as Line;
-    const name = nameCase(nameLine.text);
-    const rest = lines.slice(authorAt + 1).filter((l) => l.text.toLowerCase() !== nameLine.text.toLowerCase());
+    const printed = plainLine((lines[authorAt] as Line).text);
+    const name = nameCase(printed);
+    const rest = lines.slice(authorAt + 1).filter((l) => plainLine(l.text).toLowerCase() !== printed.toLowerCase());
     const bio = rest.map((l) => l.text).join(' ');
     draft.author = bio ? { name, bio } : { name };
   }
@@ -129,7 +146,8 @@ function readFootnotes(lines: Line[], warnings: ImportIssue[]): Source[] {
     const m = FOOTNOTE_LINE.exec(l.text);
     const last = raw.at(-1);
     if (m) raw.push({ n: Number.parseInt(m[1] ?? '0', 10), text: m[2] ?? '', line: l.line });
-    else if (last && !l.afterBlank) last.text = `${last.text} ${l.text}`;
+    // A source ends at its access date: what follows is not part of it.
+    else if (last && !l.afterBlank && !endsWithAccessDate(last.text)) last.text = `${last.text} ${l.text}`;
     else
       warnings.push({
         code: 'ignored-text',

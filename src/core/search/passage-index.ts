@@ -5,9 +5,21 @@ import { compact } from './compact.ts';
 import { articleHash, articleLexicon, buildDocuments, documentIds, documentText, parseDocId } from './documents.ts';
 import { Engine } from './engine.ts';
 import { type FrozenData, FrozenSegment } from './frozen.ts';
+import { variantReaches } from './postings.ts';
 import { type AnalyzedQuery, analyzeQuery, MAX_QUERY_TERMS, type QueryGroup } from './query.ts';
 import { FIELD_BOOSTS, type PassageIndexOptions, RELEVANCE } from './relevance.ts';
-import { groupWeights, idf, type ScoreParams, Scratch, type Segments, score, variantDf, variantHas, variantsOf } from './score.ts';
+import {
+  groupWeights,
+  idf,
+  type ScoreParams,
+  Scratch,
+  type Segments,
+  score,
+  type Variant,
+  variantDf,
+  variantHas,
+  variantsOf,
+} from './score.ts';
 import type { LoadOrBuildOptions, LoadOrBuildResult } from './snapshot.ts';
 import { suggestWords } from './suggest.ts';
 import type { PassageSearch, SearchHit, SearchOptions, SearchResult } from './types.ts';
@@ -301,23 +313,54 @@ export class PassageIndex implements PassageSearch {
       ...(ordinal === undefined ? {} : { filter: { docArticle: this.#docArticle, article: ordinal, range: entry?.frozen ?? [0, 0] } }),
     };
     const seg = this.#segments;
-    const variants = variantsOf(seg, groups, params);
-    const weights = groupWeights(seg, groups, variants);
-    const { top, good, estimated } = score(seg, groups.length, variants, weights, params, this.#scratch, offset + limit);
+    const { searched, variants, unmatched } = this.#reachable(groups, variantsOf(seg, groups, params), params);
+    const missing = unmatched.length > 0 ? { unmatched } : {};
+    if (searched.length === 0) return { ...base, ...missing, hits: [], total: 0, suggestions: this.suggest(groups, options.articleId) };
+    const weights = groupWeights(seg, searched, variants);
+    const { top, good, estimated } = score(seg, searched.length, variants, weights, params, this.#scratch, offset + limit);
     const hits: SearchHit[] = top.slice(offset).map((s) => {
       const id = this.#externalId(s.shortId) as string;
       const { articleId, kind } = parseDocId(id);
       const matched = variants.filter((v) => variantHas(seg, v, s.shortId)).map((v) => v.term);
-      const queryTerms = groups.filter((_, i) => s.mask & (1 << i)).map((g) => g.term);
+      const queryTerms = searched.filter((_, i) => s.mask & (1 << i)).map((g) => g.term);
       return { id, articleId, kind, score: s.score, terms: [...new Set(matched)], queryTerms };
     });
     return {
       ...base,
+      ...missing,
       hits,
       total: good,
       suggestions: good === 0 ? this.suggest(groups, options.articleId) : [],
       ...(estimated ? { estimated } : {}),
     };
+  }
+
+  /**
+   * The groups that can match a document the search may return, their variants renumbered to
+   * match, and the words of the others. A word no passage holds in any form says nothing about
+   * which passages answer best: scored, it would only lower every passage's coverage, so that
+   * "China xylophone" found nothing although "China" is everywhere.
+   */
+  #reachable(
+    groups: readonly QueryGroup[],
+    variants: Variant[],
+    params: ScoreParams,
+  ): { searched: QueryGroup[]; variants: Variant[]; unmatched: string[] } {
+    const seg = this.#segments;
+    const reached = groups.map(() => false);
+    for (const v of variants) if (!reached[v.group] && variantReaches(seg, v, params.filter)) reached[v.group] = true;
+    if (reached.every(Boolean)) return { searched: [...groups], variants, unmatched: [] };
+    const renumbered: number[] = [];
+    const searched: QueryGroup[] = [];
+    const unmatched: string[] = [];
+    groups.forEach((g, i) => {
+      renumbered[i] = searched.length;
+      if (reached[i]) searched.push(g);
+      else unmatched.push(g.word);
+    });
+    const kept: Variant[] = [];
+    for (const v of variants) if (reached[v.group]) kept.push({ ...v, group: renumbered[v.group] as number });
+    return { searched, variants: kept, unmatched };
   }
 
   /** Keeps the most specific (rarest) groups when a question has too many words, in question order. */

@@ -90,6 +90,38 @@ export function lowerBound(docs: Uint32Array, lo: number, hi: number, doc: numbe
 }
 
 /**
+ * Whether a variant's term occurs in a live document the search may return: with a `filter`,
+ * one of that article's (its frozen range, or its live documents); without, any.
+ */
+export function variantReaches(
+  seg: Segments,
+  v: Variant,
+  filter: { docArticle: Int32Array; article: number; range?: [number, number] } | undefined,
+): boolean {
+  const { frozen, engine } = seg;
+  if (v.ford !== undefined) {
+    const allLive = frozen.liveCount === frozen.size;
+    const [lo, hi] = filter ? (filter.range ?? [0, 0]) : [0, frozen.size];
+    for (let f = 0; f < NF; f++) {
+      const end = frozen.end(v.ford, f);
+      for (let i = lowerBound(frozen.docs, frozen.start(v.ford, f), end, lo); i < end; i++) {
+        const doc = frozen.docs[i] as number;
+        if (doc >= hi) break;
+        if (allLive || frozen.live[doc] === 1) return true;
+      }
+    }
+  }
+  if (v.live) {
+    for (const list of v.live.values()) {
+      for (const sid of list.keys()) {
+        if (engine.isLive(sid) && (!filter || filter.docArticle[frozen.size + sid] === filter.article)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * Groups with their postings per variant and field. `range` limits frozen postings to
  * documents `[lo, hi)` (one article); weights still come from the whole lists.
  */

@@ -1,4 +1,5 @@
 import { analyze, type Lexicon } from './analyze.ts';
+import { normalizeWord } from './text.ts';
 
 /**
  * A question turned into term groups. Each group is one word of the question: its literal
@@ -17,6 +18,8 @@ export interface QueryGroup {
   term: string;
   /** The word as typed, for messages and suggestions. */
   word: string;
+  /** The word as typed, normalized but not stemmed (`beijin`): typos are also looked for here. */
+  norm: string;
   /** Alias terms, matched exactly and weighted lower. */
   aliases: string[];
   /** Whether the literal term may match longer index terms (`energ` -> `energet`). */
@@ -64,9 +67,11 @@ export function analyzeQuery(question: string, lexicon: Lexicon): AnalyzedQuery 
         break;
       }
       const numeric = isNumber(t.term);
+      const word = text.slice(t.start, t.end);
       group = {
         term: t.term,
-        word: text.slice(t.start, t.end),
+        word,
+        norm: numeric ? t.term : normalizeWord(word),
         aliases: [],
         prefix: !numeric && t.term.length >= PREFIX_MIN_LENGTH,
         fuzzy: !numeric && t.term.length >= FUZZY_MIN_LENGTH ? 1 : 0,

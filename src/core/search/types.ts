@@ -35,6 +35,11 @@ export interface SearchResult {
   /** True when the query had more distinct words than are searched. */
   capped?: boolean;
   /**
+   * Words of the query, as typed, that no searchable passage holds in any form
+   * (exactly, by prefix, with a typo, or through an alias): the hits answer the other words.
+   */
+  unmatched?: string[];
+  /**
    * True when `total` is partly an estimate: on a large index a query whose lists are long
    * stops scoring once the top hits are certain, and counts the rest from a sample.
    */

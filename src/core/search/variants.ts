@@ -1,11 +1,13 @@
 import { type Engine, FIELDS, type FieldTermData } from './engine.ts';
 import type { FrozenSegment } from './frozen.ts';
-import type { QueryGroup } from './query.ts';
+import { FUZZY_MIN_LENGTH, type QueryGroup } from './query.ts';
 import type { ScoreParams } from './score.ts';
+import { writtenNeighbours } from './typos.ts';
 
 /**
  * The terms a question's groups match in the index: the literal term, longer terms it is a
- * prefix of, one-typo neighbours of unknown words, and alias terms, each with its weight.
+ * prefix of, one-typo neighbours of unknown words (of their stems and of the words as typed),
+ * and alias terms, each with its weight.
  */
 
 const NF = FIELDS.length;
@@ -97,10 +99,17 @@ export function variantsOf(seg: Segments, groups: readonly QueryGroup[], params:
     }
     // A word the index knows is taken as written: typo matches would only add noise
     // (`reuters` is not a misspelt `reiterate`), and skipping them keeps queries fast.
-    if (g.fuzzy > 0 && exactFrozen === undefined && !exactLive) {
+    if (exactFrozen === undefined && !exactLive) {
       const weight = (term: string): number => (params.fuzzyWeight * term.length) / (term.length + 1);
-      for (const [term, ord] of frozen.near1(g.term)) push(term, weight(term), ord, undefined);
-      for (const [term, [data, distance]] of engine.near(g.term, 1)) if (distance > 0) push(term, weight(term), undefined, data);
+      if (g.fuzzy > 0) {
+        for (const [term, ord] of frozen.near1(g.term)) push(term, weight(term), ord, undefined);
+        for (const [term, [data, distance]] of engine.near(g.term, 1)) if (distance > 0) push(term, weight(term), undefined, data);
+      }
+      // The word as typed, one edit away, then stemmed (`beijin` -> `beijing` -> `beij`): also
+      // for words whose stem is too short for the search above (`bejing` stems to `bej`).
+      if (g.norm.length >= FUZZY_MIN_LENGTH) {
+        for (const term of writtenNeighbours(g.norm)) push(term, weight(term), frozen.term(term), engine.postings(term));
+      }
     }
     for (const a of g.aliases) push(a, params.aliasWeight, frozen.term(a), engine.postings(a));
   });

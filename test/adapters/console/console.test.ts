@@ -68,20 +68,40 @@ describe('exec', () => {
     });
   });
 
-  it('batch mode prints one JSON reply a line, in order', async () => {
+  it('batch mode prints exactly one JSON reply per input line, in order, blank lines included', async () => {
     const out = collect();
-    const code = await execBatch(deps, PassThrough.from(['/source 6\n', '\n', '/scenario mars\n', '/brief\n']), true, out.stream);
+    const input = PassThrough.from(['/source 6\n', '\n', '/scenario mars\r\n', '   \t\n', '/brief\n', 'What did Japarov call for?']);
+    const code = await execBatch(deps, input, true, out.stream);
     const lines = out
       .text()
-      .trim()
       .split('\n')
+      .filter((l, i, all) => i < all.length - 1 || l !== '')
       .map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.ok, l.command])).toEqual([
-      [true, 'source'],
-      [false, 'scenario'],
-      [true, 'brief'],
+    expect(lines.map((l) => [l.ok, l.command, l.error?.code])).toEqual([
+      [true, 'source', undefined],
+      [false, 'exec', 'usage'],
+      [false, 'scenario', 'unknown-scenario'],
+      [false, 'exec', 'usage'],
+      [true, 'brief', undefined],
+      [true, 'ask', undefined],
     ]);
+    expect(lines[1].error.message).toBe(
+      'line 2 is empty: give one command or question a line, e.g. /source 6 or What did Japarov call for?',
+    );
+    expect(lines[3].error.message).toContain('line 4 is empty');
     expect(code).toBe(1);
+  });
+
+  it('batch mode exits 0 when every line was answered', async () => {
+    const out = collect();
+    expect(await execBatch(deps, PassThrough.from(['/brief\n/source 6\n']), true, out.stream)).toBe(0);
+    expect(out.text().trim().split('\n')).toHaveLength(2);
+  });
+
+  it('batch mode as text skips blank lines', async () => {
+    const out = collect();
+    expect(await execBatch(deps, PassThrough.from(['/source 6\n\n\n']), false, out.stream)).toBe(0);
+    expect(out.text()).toContain('TV BRICS');
   });
 });
 

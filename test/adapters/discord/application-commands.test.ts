@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.ts';
 import { normalizeCommand, toApplicationCommand, toApplicationCommands } from '../../../src/adapters/discord/application-commands.ts';
+import { maxLengthOf } from '../../../src/core/command.ts';
 import { testCommands } from './test-commands.ts';
 
 const byName = (name: string) => {
@@ -51,6 +52,23 @@ describe('application commands generated from the command definitions', () => {
     expect(byName('ask').options[0]).toMatchObject({ type: 3, name: 'question', required: true, max_length: 1000 });
     expect(byName('scenario').options[0]).toMatchObject({ type: 3, name: 'name', required: true, autocomplete: true });
     expect(byName('scenario').options.find((o) => o.name === 'article')).toMatchObject({ autocomplete: true });
+  });
+
+  it('registers every string option with the one limit the bot enforces on every platform', () => {
+    for (const command of commands) {
+      const declared = [...command.options, ...(command.subcommands ?? []).flatMap((s) => s.options)];
+      const registered = toApplicationCommand(command).options.flatMap((o) => [o, ...(o.options ?? [])]);
+      for (const option of declared.filter((o) => o.type === 'string')) {
+        const found = registered.find((o) => o.name === option.name);
+        expect(found?.max_length, `${command.name} ${option.name}`).toBe(maxLengthOf(option));
+      }
+    }
+  });
+
+  it('refuses to register a limit above Discord’s 6,000', () => {
+    const [ask] = testCommands().filter((c) => c.name === 'ask');
+    const tooLong = { ...ask!, options: [{ name: 'question', type: 'string' as const, description: 'q', maxLength: 6001 }] };
+    expect(() => toApplicationCommand(tooLong)).toThrow('option "question": maxLength 6001 is above Discord\'s 6000');
   });
 
   it('lists required options before optional ones', () => {

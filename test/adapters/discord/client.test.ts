@@ -76,6 +76,14 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     expect(cb.data.choices?.every((c) => typeof c.value === 'number' && c.name.length <= 100)).toBe(true);
   });
 
+  it('autocompletes a source from its outlet or author typed into n (Discord sends any text while typing)', async () => {
+    const outlet = await h.push(autocomplete(app, 'source', { n: 'tv brics' }, 'n'));
+    expect(outlet.data.choices?.map((c) => c.value)).toEqual([6, 7]);
+    expect(outlet.data.choices?.[0]?.name).toMatch(/^\[6\] TV BRICS — Kitay Zapustil/);
+    const author = await h.push(autocomplete(app, 'source', { n: 'Johnson' }, 'n'));
+    expect(author.data.choices).toEqual([{ name: expect.stringMatching(/^\[5\] Matthew Johnson — Stabilization/), value: 5 }]);
+  });
+
   it('autocompletes article ids and caps any list at 25 choices', async () => {
     const cb = await h.push(autocomplete(app, 'ask', { question: 'trade', article: 'central' }, 'article'));
     expect(cb.data.choices?.[0]?.value).toBe('central-asia-and-southeast-asia-in-chinas-counter-balancing-strategy');
@@ -108,6 +116,12 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     const more = await h.push(buttonClick(app, buttonId(first, 'More results')));
     expect(more.data.flags).toBe(EPHEMERAL);
     expect(more.data.embeds?.[0]?.description).toMatch(/Results 4-/);
+  });
+
+  it('refuses a question over the limit it registered, naming it', async () => {
+    const cb = await h.push(chatInput(app, 'ask', { question: 'a'.repeat(1001) }));
+    expect(cb.data.flags).toBe(EPHEMERAL);
+    expect(visibleTexts(cb).join(' ')).toContain('/ask: question is 1,001 characters; the limit is 1,000 on every platform.');
   });
 
   it('carries a long /ask question through a cached button', async () => {

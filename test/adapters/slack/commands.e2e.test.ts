@@ -113,6 +113,19 @@ describe('slash commands over HTTP against the loopback Slack', () => {
     expect([...seen].some((l) => /scenario/i.test(l))).toBe(true);
   });
 
+  it('refuses a question over the limit of every platform, directly and through /briefing', async () => {
+    for (const [command, text] of [
+      ['/ask', 'a'.repeat(1001)],
+      ['/briefing', `ask ${'a'.repeat(1001)}`],
+    ] as const) {
+      const ack = (await h.slash(command, text)).json() as Ack;
+      expect(ack.response_type).toBe('ephemeral');
+      expect(textsOf(ack).join(' '), command).toContain('/ask: question is 1,001 characters; the limit is 1,000 on every platform.');
+    }
+    const fits = (await h.slash('/ask', `Japarov ${'a'.repeat(992)}`)).json() as Ack;
+    expect(textsOf(fits).join(' ')).not.toContain('the limit is');
+  });
+
   it('"More results" shows the next page of /ask', async () => {
     const ack = (await h.slash('/ask', 'China ASEAN trade')).json() as Ack;
     const more = buttons(ack).find((b) => b.text.text === 'More results') as ButtonElement;

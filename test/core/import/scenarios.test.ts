@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectScenarios, findScenario, importArticle } from '../../../src/core/import/index.ts';
+import { scenarioMatches } from '../../../src/core/import/scenarios.ts';
 import { bundledText, ok } from './helpers.ts';
 
 const article = ok(importArticle(bundledText()));
@@ -31,6 +32,39 @@ describe('findScenario on the bundled briefing', () => {
   it.each(['mars', '', '   ', '3', 'third', 'asia'])('"%s" finds nothing', (query) => {
     expect(findScenario(article, query)).toBeUndefined();
   });
+
+  it.each([
+    ['central', 'central-asia'],
+    ['Central', 'central-asia'],
+    ['as', 'asean'],
+    ['southeast', 'asean'],
+  ])('the unique prefix "%s" finds %s', (query, slug) => {
+    expect(findScenario(article, query)?.slug).toBe(slug);
+  });
+});
+
+describe('scenario prefixes', () => {
+  const scenarios = [
+    { slug: 'nordic-states', ordinal: 1, label: 'First scenario: Nordic States', aliases: ['1', 'first'], passageIds: ['x#p1'] },
+    { slug: 'north-africa', ordinal: 2, label: 'Second scenario: North Africa', aliases: ['2', 'second', 'maghreb'], passageIds: ['x#p2'] },
+    { slug: 'scenario-10', ordinal: 10, label: 'Tenth scenario', aliases: ['10', 'tenth'], passageIds: ['x#p3'] },
+  ];
+
+  it('a unique prefix of a slug finds the scenario', () => {
+    expect(findScenario({ scenarios }, 'nordic')?.slug).toBe('nordic-states');
+    expect(findScenario({ scenarios }, 'north-af')?.slug).toBe('north-africa');
+    expect(findScenario({ scenarios }, 'magh')?.slug).toBe('north-africa');
+  });
+
+  it('a prefix of several finds them all, and none alone', () => {
+    expect(scenarioMatches({ scenarios }, 'nor').map((s) => s.slug)).toEqual(['nordic-states', 'north-africa']);
+    expect(findScenario({ scenarios }, 'nor')).toBeUndefined();
+  });
+
+  it('a number is an ordinal, never a prefix', () => {
+    expect(findScenario({ scenarios }, '1')?.slug).toBe('nordic-states');
+    expect(scenarioMatches({ scenarios }, '3')).toEqual([]);
+  });
 });
 
 describe('scenario detection', () => {
@@ -48,9 +82,58 @@ describe('scenario detection', () => {
     ]);
   });
 
-  it('prefers a region or organisation over a country in the opening sentence', () => {
-    const [s] = detectScenarios(['In the first scenario, Azerbaijan and Georgia deepen ties across the South Caucasus.']);
-    expect(s?.slug).toBe('south-caucasus');
+  it('names a scenario after the whole name it regards, not the first gazetteer word inside it', () => {
+    const found = detectScenarios([
+      'In the first scenario regarding the Arctic Council, the members agree on shipping rules.',
+      'In the second scenario regarding the Nordic Council, Finland and Sweden lead.',
+      'In the third scenario concerning the Association of Southeast Asian Nations, trade grows.',
+      'In the fourth scenario regarding the Gulf Cooperation Council’s members, prices rise.',
+    ]);
+    expect(found.map((s) => [s.slug, s.label])).toEqual([
+      ['arctic-council', 'First scenario: Arctic Council'],
+      ['nordic-council', 'Second scenario: Nordic Council'],
+      ['asean', 'Third scenario: ASEAN'],
+      ['gcc', 'Fourth scenario: Gulf Cooperation Council'],
+    ]);
+  });
+
+  it('names a scenario regarding a topic in lower case after the one place it names', () => {
+    const [s] = detectScenarios(['In the first scenario regarding energy security in the Black Sea, prices fall.']);
+    expect(s?.slug).toBe('black-sea');
+  });
+
+  it('names a scenario after its leading subject when that is one place', () => {
+    const found = detectScenarios([
+      'In the first scenario, the Indo-Pacific stays calm.',
+      'In the second scenario shaped by sanctions, Iran turns east and Russia helps.',
+    ]);
+    expect(found.map((s) => s.slug)).toEqual(['indo-pacific', 'iran']);
+  });
+
+  it('never names a scenario after one side of a pairing such as China–Europe', () => {
+    const china = 'China expands its trade. China invests. China builds ports. China lends. China trains engineers.';
+    for (const opening of [
+      'In the first scenario, China–Europe relations deepen as trade grows.',
+      'In the first scenario, China-EU trade doubles.',
+      'In the first scenario, Azerbaijan and Georgia deepen ties across the South Caucasus.',
+    ]) {
+      const found = detectScenarios([china, opening, 'In the second scenario regarding Central Asia, China builds railways.']);
+      expect(
+        found.map((s) => [s.slug, s.label]),
+        opening,
+      ).toEqual([
+        ['scenario-1', 'First scenario'],
+        ['central-asia', 'Second scenario: Central Asia'],
+      ]);
+    }
+  });
+
+  it('gives "first" when the subject of the opening sentence names no place or several', () => {
+    const found = detectScenarios([
+      'In the first scenario, the digital integration of Vietnam and Malaysia with Japan is expected to deepen.',
+      'In the second scenario, energy prices fall.',
+    ]);
+    expect(found.map((s) => s.label)).toEqual(['First scenario', 'Second scenario']);
   });
 
   it('uses a country when no region is named', () => {

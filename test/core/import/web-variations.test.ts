@@ -146,3 +146,30 @@ describe('variations of the pasted web format', () => {
     ]);
   });
 });
+
+describe('the author block after the sources', () => {
+  const names = 'Ergün MAMEDOV\nErgün MAMEDOV\n';
+
+  it.each([
+    ['a mention before the name, printed twice', '@here Ergün MAMEDOV\n@here Ergün MAMEDOV\n'],
+    ['Markdown bold, printed once', '**Ergün MAMEDOV**\n'],
+    ['HTML bold and a Slack broadcast', '<b>Ergün Mamedov</b> <!channel>\n'],
+    ['a mention after a name in title case, printed once', 'Ergün Mamedov @everyone\n'],
+    ['a Discord user mention', '<@123456789012345678> _Ergün Mamedov_\n'],
+  ])('is found by its shape with %s, and the last source keeps its access date', (_what, nameLines) => {
+    const result = importArticle(original.replace(names, nameLines));
+    const article = ok(result);
+    expect(article.author?.name).toBe('Ergün Mamedov');
+    expect(article.author?.bio).toMatch(/^Ergün Mamedov completed his education/);
+    expect(article.sources.at(-1)).toMatchObject({ n: 9, outlet: 'EADaily', accessed: '2025-05-23' });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('is not glued onto the last source when it cannot be read as a name: the source ends at its access date', () => {
+    const result = importArticle(original.replace(names, '@here @everyone\n'));
+    const article = ok(result);
+    expect(article.sources.at(-1)).toMatchObject({ n: 9, outlet: 'EADaily', accessed: '2025-05-23' });
+    expect(article.sources.at(-1)?.outlet).not.toContain('@here');
+    expect(result.warnings.map((w) => w.code)).toContain('ignored-text');
+  });
+});
