@@ -127,7 +127,8 @@ export function registrationCli(makeRuntime: () => Promise<CliRuntime>, io: CliI
       return withRegistry(makeRuntime, async (runtime, setup) => {
         if (values.revision !== undefined) {
           const n = Number(values.revision);
-          const store = setup?.store ?? (await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR }));
+          const store =
+            setup?.store ?? (await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR, databaseUrl: runtime.config.DATABASE_URL }));
           const stored = Number.isInteger(n) && n >= 1 ? await store.articles.revision(wanted, n) : undefined;
           if (!setup) await store.close();
           if (!stored) {
