@@ -18,8 +18,18 @@ export const DATABASE_FILE = 'briefing.db';
  *
  * @example const store = await openStore({ dataDir: config.BRIEFING_DATA_DIR, databaseUrl: config.DATABASE_URL });
  */
-export async function openStore(options: { dataDir: string; databaseUrl?: string | undefined; busyTimeoutMs?: number }): Promise<Store> {
-  if (options.databaseUrl) return openPostgresStore({ url: options.databaseUrl });
+export async function openStore(options: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  busyTimeoutMs?: number;
+  /** PostgreSQL: connections lost and recovered from by themselves (an idle one dropped, the listener cut), for logs. */
+  onConnectionError?: (error: unknown) => void;
+}): Promise<Store> {
+  if (options.databaseUrl)
+    return openPostgresStore({
+      url: options.databaseUrl,
+      ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+    });
   return openSqliteStore({
     file: join(options.dataDir, DATABASE_FILE),
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
