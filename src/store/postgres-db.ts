@@ -87,21 +87,34 @@ export function createDb(pool: pg.Pool, address: string): Db {
       } catch (error) {
         throw translate(error);
       }
+      // A checked-out client has no error listener of the pool's: a connection lost mid-transaction
+      // would emit an unhandled 'error' and end the process. The statement in flight rejects anyway.
+      let lost: unknown;
+      const onError = (error: unknown) => {
+        lost ??= error;
+      };
+      client.on('error', onError);
+      const release = (destroy: boolean) => {
+        client.removeListener('error', onError);
+        client.release(destroy || lost !== undefined ? true : undefined);
+      };
       const sql = on((text, params) => client.query(text, params as unknown[]));
       try {
         await client.query('BEGIN');
         const result = await work(sql);
         await client.query('COMMIT');
-        client.release();
+        release(false);
         return result;
       } catch (error) {
         // A client whose rollback fails (its connection is gone) is destroyed, not returned to the pool.
-        const rolledBack = await client.query('ROLLBACK').then(
-          () => true,
-          () => false,
-        );
-        client.release(rolledBack ? undefined : true);
-        throw translate(error);
+        const rolledBack =
+          lost === undefined &&
+          (await client.query('ROLLBACK').then(
+            () => true,
+            () => false,
+          ));
+        release(!rolledBack);
+        throw translate(lost ?? error);
       }
     },
   };

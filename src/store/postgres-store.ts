@@ -87,10 +87,14 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
   try {
     const client = await pool.connect();
+    const ignore = () => undefined; // a connection lost while migrating fails the statement in flight
+    client.on('error', ignore);
     try {
       await migratePostgres(client);
+      client.removeListener('error', ignore);
       client.release();
     } catch (error) {
+      client.removeListener('error', ignore);
       client.release(true);
       throw error;
     }

@@ -186,6 +186,41 @@ describe('the PostgreSQL store', () => {
       expect((await store.audit.list()).map((e) => e.actor)).toEqual(['U2']);
     });
 
+    it('a connection lost in the middle of a transaction fails that call cleanly and stores none of it', async () => {
+      const store = await open(proxy.url);
+      await store.subscriptions.create({
+        platform: 'slack',
+        channelId: 'C1',
+        schedule: 'daily 09:00',
+        cron: '0 9 * * *',
+        timeZone: 'UTC',
+        createdBy: 'U1',
+        createdAt: '2025-06-01T00:00:00.000Z',
+      });
+      const request = {
+        key: '1@slot',
+        subscriptionId: 1,
+        platform: 'slack' as const,
+        channelId: 'C1',
+        kind: 'scheduled' as const,
+        slot: '2025-06-02T06:00:00.000Z',
+        late: false,
+        owner: { id: 'a', host: 'h', pid: 1 },
+        now: '2025-06-02T06:00:00.000Z',
+        leaseUntil: '2025-06-02T06:05:00.000Z',
+      };
+      // choose() runs inside the claim transaction: the link goes down between its statements.
+      const cutMidway = () => {
+        proxy.cut();
+        return { cutoff: '2025-06-02T06:00:00.000Z', articleIds: ['a'], omitted: 0, first: true };
+      };
+      await expect(store.deliveries.claim({ ...request, choose: cutMidway })).rejects.toMatchObject({ code: 'store-unavailable' });
+      proxy.restore();
+      expect(await store.deliveries.get('1@slot')).toBeUndefined();
+      const claimed = await store.deliveries.claim({ ...request, choose: () => ({ cutoff: 'c', articleIds: [], omitted: 0, first: true }) });
+      expect(claimed.claimed).toBe(true);
+    });
+
     it('watchChanges comes back with the database and calls the listener once to catch up on what it missed', async () => {
       const listening = await open(proxy.url);
       const writer = await open(db.url);
