@@ -70,7 +70,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     config = {
       connectionString: options.url,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // TCP keepalive from 10 s of silence, so a connection to a vanished host is found dead.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       types,
       application_name: 'briefing-bot',
     };

@@ -217,7 +217,10 @@ describe('the PostgreSQL store', () => {
       await expect(store.deliveries.claim({ ...request, choose: cutMidway })).rejects.toMatchObject({ code: 'store-unavailable' });
       proxy.restore();
       expect(await store.deliveries.get('1@slot')).toBeUndefined();
-      const claimed = await store.deliveries.claim({ ...request, choose: () => ({ cutoff: 'c', articleIds: [], omitted: 0, first: true }) });
+      const claimed = await store.deliveries.claim({
+        ...request,
+        choose: () => ({ cutoff: 'c', articleIds: [], omitted: 0, first: true }),
+      });
       expect(claimed.claimed).toBe(true);
     });
 
@@ -237,14 +240,28 @@ describe('the PostgreSQL store', () => {
     });
 
     it('close while the database is away ends every connection and reconnect attempt', async () => {
-      const store = await openPostgresStore({ url: proxy.url, listenRetryDelayMs: () => 10 });
+      let retries = 0;
+      const store = await openPostgresStore({
+        url: proxy.url,
+        listenRetryDelayMs: () => {
+          retries++;
+          return 5;
+        },
+      });
       await store.watchChanges?.(() => undefined);
       proxy.cut();
       await expect(store.ping()).rejects.toThrow(BotError);
+      await vi.waitFor(() => expect(retries).toBeGreaterThan(0));
       await store.close();
+      const after = retries;
       proxy.restore();
       await expect(store.ping()).rejects.toMatchObject({ code: 'store-closed' });
-      expect(proxy.connections).toBe(0);
+      // Real work through the link, far longer than the 5 ms between attempts: a loop left running would reconnect meanwhile.
+      const other = await open(proxy.url);
+      await other.audit.append(audit(1));
+      await other.close();
+      expect(retries).toBe(after);
+      await vi.waitFor(() => expect(proxy.connections).toBe(0)); // the other store's last connection closing
     });
   });
 });
