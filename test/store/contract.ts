@@ -390,19 +390,21 @@ export function describeStoreContract(name: string, options: { open: () => Promi
       await seedSubscription(store);
       const other = await another();
       const seen: (string | undefined)[] = [];
-      const claim = (s: Store, key: string, cutoff: string) =>
+      // Each digest starts where the previous one ended: a chain only if every choose saw the one before.
+      const next = (cutoff: string | undefined) =>
+        `2025-06-${String(cutoff ? Number(cutoff.slice(8, 10)) + 1 : 1).padStart(2, '0')}T00:00:00.000Z`;
+      const claim = (s: Store, key: string) =>
         s.deliveries.claim(
           claimRequest(key, A, {
             choose: (previous) => {
               seen.push(previous?.cutoff);
-              return { cutoff, articleIds: [key], omitted: 0, first: previous === undefined };
+              return { cutoff: next(previous?.cutoff), articleIds: [key], omitted: 0, first: previous === undefined };
             },
           }),
         );
-      await Promise.all([claim(store, 'k1', '2025-06-01T00:00:00.000Z'), claim(other, 'k2', '2025-06-02T00:00:00.000Z')]);
-      // Whichever ran second saw the first one's digest: only one claim ever saw no previous digest.
-      expect(seen.filter((c) => c === undefined)).toHaveLength(1);
-      expect(seen).toHaveLength(2);
+      await Promise.all(['k1', 'k2', 'k3', 'k4', 'k5', 'k6'].map((key, i) => claim(i % 2 ? other : store, key)));
+      expect(seen).toEqual([undefined, ...[1, 2, 3, 4, 5].map((d) => `2025-06-0${d}T00:00:00.000Z`)]);
+      expect((await store.deliveries.previousDigest('slack', 'C1'))?.cutoff).toBe('2025-06-06T00:00:00.000Z');
     });
 
     it('racing putIfAbsent for one key from two connections: exactly one caller creates it', async () => {
