@@ -53,6 +53,18 @@ export function unavailable(address: string, cause: unknown): BotError {
 const closedError = (address: string) =>
   new BotError('store-closed', `store: the connection pool to the PostgreSQL database at ${address} is closed`);
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can): an untrusted value carrying one (a file name,
+ * a display name) would fail the whole write. It is stored as U+FFFD instead. JSON documents are
+ * unaffected: JSON.stringify escapes it.
+ */
+function storable(params: readonly unknown[] | undefined): unknown[] | undefined {
+  if (!params) return undefined;
+  const clean = (v: unknown): unknown =>
+    typeof v === 'string' ? (v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v) : Array.isArray(v) ? v.map(clean) : v;
+  return params.map(clean);
+}
+
 /** Wraps a pool: statements and transactions whose connection failures read as `store-unavailable`. */
 export function createDb(pool: pg.Pool, address: string): Db {
   const translate = (error: unknown): unknown => {
@@ -72,7 +84,7 @@ export function createDb(pool: pg.Pool, address: string): Db {
   });
   const viaPool = on(async (text, params) => {
     try {
-      return await pool.query(text, params as unknown[]);
+      return await pool.query(text, storable(params));
     } catch (error) {
       throw translate(error);
     }
@@ -98,7 +110,7 @@ export function createDb(pool: pg.Pool, address: string): Db {
         client.removeListener('error', onError);
         client.release(destroy || lost !== undefined ? true : undefined);
       };
-      const sql = on((text, params) => client.query(text, params as unknown[]));
+      const sql = on((text, params) => client.query(text, storable(params)));
       try {
         await client.query('BEGIN');
         const result = await work(sql);

@@ -100,6 +100,25 @@ describe('the PostgreSQL store', () => {
     );
   });
 
+  it('a U+0000 in untrusted text (a file name, a display name) is stored as U+FFFD instead of failing the write', async () => {
+    const store = await open();
+    const article = articleFromFile(BUNDLED_FILE);
+    const audit = { at: '2025-06-01T00:00:00.000Z', actor: 'U1', actorName: 'ev\u0000il', action: 'article.register' };
+    const added = await store.articles.addRevision(
+      {
+        article: { ...article, title: 'A\u0000B' },
+        rawSha256: 'h',
+        sourceName: 'brief\u0000.txt',
+        registeredBy: 'U1',
+        registeredAt: audit.at,
+      },
+      audit,
+    );
+    expect(added.sourceName).toBe('brief\uFFFD.txt');
+    expect(added.article.title).toBe('A\u0000B'); // inside the JSON document it is kept as written
+    expect((await store.audit.list())[0]?.actorName).toBe('ev\uFFFDil');
+  });
+
   it('watchChanges hears of registrations and audit entries committed by another process, and stops', async () => {
     const [listening, writer] = [await open(), await open()];
     const calls: number[] = [];
