@@ -68,8 +68,10 @@ function storable(params: readonly unknown[] | undefined): unknown[] | undefined
 /** Wraps a pool: statements and transactions whose connection failures read as `store-unavailable`. */
 export function createDb(pool: pg.Pool, address: string): Db {
   const translate = (error: unknown): unknown => {
-    if (pool.ending || pool.ended) return closedError(address);
-    return isConnectionError(error) ? unavailable(address, error) : error;
+    const closing = pool.ending || pool.ended;
+    if (isConnectionError(error)) return closing ? closedError(address) : unavailable(address, error);
+    // pg-pool's "Cannot use a pool after calling end on the pool".
+    return closing && error instanceof Error && /after calling end/.test(error.message) ? closedError(address) : error;
   };
   const on = (run: (text: string, params?: readonly unknown[]) => Promise<pg.QueryResult>): Sql => ({
     async rows<R>(text: string, params?: readonly unknown[]) {
