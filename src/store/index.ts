@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { Store } from './types.ts';
 
@@ -25,11 +24,14 @@ export async function openStore(options: {
   /** PostgreSQL: connections lost and recovered from by themselves (an idle one dropped, the listener cut), for logs. */
   onConnectionError?: (error: unknown) => void;
 }): Promise<Store> {
-  if (options.databaseUrl)
+  if (options.databaseUrl) {
+    // Loaded only when asked for: a bot on SQLite never loads pg.
+    const { openPostgresStore } = await import('./postgres-store.ts');
     return openPostgresStore({
       url: options.databaseUrl,
       ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
     });
+  }
   return openSqliteStore({
     file: join(options.dataDir, DATABASE_FILE),
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
