@@ -15,6 +15,12 @@ const optionalString = z
 const url = (name: string) =>
   optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `${name} must be a URL such as http://127.0.0.1:4000/api` });
 
+/** A PostgreSQL connection URL; the message never repeats the value (it may hold a password). */
+const databaseUrl = optionalString.refine(
+  (v) => v === undefined || (URL.canParse(v) && ['postgres:', 'postgresql:'].includes(new URL(v).protocol) && new URL(v).hostname !== ''),
+  { message: 'DATABASE_URL must be a PostgreSQL URL such as postgres://bot:password@db.example:5432/briefing (or empty for SQLite)' },
+);
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .optional()
@@ -39,6 +45,7 @@ const isTimeZone = (tz: string) => {
 const envSchema = z.object({
   BRIEFING_CONTENT_DIR: z.string().default('./content'),
   BRIEFING_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: databaseUrl,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_TIMEZONE: z
     .string()

@@ -57,7 +57,7 @@ async function registeredArticles(store: Store): Promise<Article[]> {
 export async function createRuntime(config: Config, logger: Logger, options: { metrics?: Metrics } = {}): Promise<Runtime> {
   let store: Store | undefined;
   try {
-    store = await openStore({ dataDir: config.BRIEFING_DATA_DIR });
+    store = await openStore({ dataDir: config.BRIEFING_DATA_DIR, databaseUrl: config.DATABASE_URL });
     if (options.metrics) store = observeStore(store, options.metrics.observer);
   } catch (err) {
     logger.warn({ err, dataDir: config.BRIEFING_DATA_DIR }, 'the data store could not be opened: registration and digests are off');

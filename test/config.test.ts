@@ -42,6 +42,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SLACK_API_URL: 'not a url' })).toThrow(/SLACK_API_URL must be a URL/);
   });
 
+  it('DATABASE_URL selects PostgreSQL; a bad one is named without repeating it (it may hold a password)', () => {
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://bot:pw@db:5432/briefing' }).DATABASE_URL).toBe('postgres://bot:pw@db:5432/briefing');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/briefing' }).DATABASE_URL).toBe('postgresql://db/briefing');
+    for (const bad of ['mysql://bot:hunter2@db/briefing', 'db.example:5432', 'postgres://bot:hunter2@/briefing']) {
+      let error: ConfigError | undefined;
+      try {
+        loadConfig({ DATABASE_URL: bad });
+      } catch (e) {
+        error = e as ConfigError;
+      }
+      expect(error?.problems).toEqual([
+        'DATABASE_URL must be a PostgreSQL URL such as postgres://bot:password@db.example:5432/briefing (or empty for SQLite)',
+      ]);
+      expect(error?.message).not.toContain('hunter2');
+    }
+  });
+
   it('CONSOLE=on keeps the terminal chat next to a chat platform', () => {
     expect(loadConfig({ DISCORD_TOKEN: 't', CONSOLE: 'on' }).console).toBe(true);
   });

@@ -39,7 +39,7 @@ export const REGISTER_USAGE = `  briefing-bot register <file|url> [--yes] [--jso
 /** Reads the store the registry setup opened, or opens (and closes) one for the read. */
 async function withStore<T>(runtime: CliRuntime, setup: RegistrySetup | undefined, read: (store: Store) => Promise<T>): Promise<T> {
   if (setup) return read(setup.store);
-  const store = await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR });
+  const store = await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR, databaseUrl: runtime.config.DATABASE_URL });
   try {
     return await read(store);
   } finally {

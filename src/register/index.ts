@@ -14,7 +14,8 @@ export { createRegistry, type RegistryOptions } from './service.ts';
 export type RegisterConfig = Pick<
   Config,
   'BRIEFING_DATA_DIR' | 'REGISTER_MAX_BYTES' | 'REGISTER_URL_TIMEOUT_MS' | 'REGISTER_ALLOW_PRIVATE_URLS'
->;
+> &
+  Partial<Pick<Config, 'DATABASE_URL'>>;
 
 interface SetupLog {
   info(obj: Record<string, unknown>, msg: string): void;
@@ -49,7 +50,7 @@ export async function setupRegistry(deps: {
 }): Promise<RegistrySetup> {
   const { config, library, services, logger } = deps;
   const owned = !deps.store;
-  const store = deps.store ?? (await openStore({ dataDir: config.BRIEFING_DATA_DIR }));
+  const store = deps.store ?? (await openStore({ dataDir: config.BRIEFING_DATA_DIR, databaseUrl: config.DATABASE_URL }));
   const report = await loadRegistered(store, library);
   for (const p of report.problems)
     logger?.warn({ article: p.id, revision: p.revision, problem: p.message }, 'stored briefing skipped: it no longer validates');

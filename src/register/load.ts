@@ -56,16 +56,29 @@ export async function loadRegistered(store: Store, library: Library): Promise<Lo
 }
 
 export interface Watcher {
-  /** Applies what other processes registered or unregistered since the last check. */
+  /**
+   * Applies what other processes registered or unregistered since the last check. A call made
+   * while a check runs waits for it and then checks once more (calls made meanwhile share that one).
+   */
   poll(): Promise<number>;
+  /** Resolves true once the store notifies this watcher of changes (PostgreSQL), false when it only polls. */
+  readonly notified: Promise<boolean>;
   stop(): void;
 }
 
+/** How often the watcher polls: the only way to learn of changes on SQLite, a safety net beside notifications. */
+export const POLL_INTERVAL_MS = 3_000;
+export const SAFETY_POLL_INTERVAL_MS = 30_000;
+
 /**
- * Keeps a long-running bot in step with registrations made by other processes (the CLI, a
- * second bot): every `intervalMs` it reads the audit log past the last entry seen and applies
- * the latest revision of every briefing registered or unregistered there. One indexed query
- * when nothing changed.
+ * Keeps a long-running bot in step with registrations made by other processes (the CLI, other
+ * bot replicas): it reads the audit log past the last entry seen and applies the latest revision
+ * of every briefing registered or unregistered there. One indexed query when nothing changed.
+ *
+ * Where the store notifies (`watchChanges`, PostgreSQL) it checks as soon as another process
+ * commits a change, and again whenever the notification connection comes back (what was missed
+ * meanwhile), polling every 30 s only as a safety net; elsewhere it polls every 3 s.
+ * `intervalMs` overrides either interval.
  */
 export function watchRegistrations(
   store: Store,
@@ -73,36 +86,74 @@ export function watchRegistrations(
   options: { since: number; intervalMs?: number; onError?: (error: unknown) => void },
 ): Watcher {
   let seen = options.since;
-  let busy = false;
   const PAGE = 200;
-  const poll = async (): Promise<number> => {
-    if (busy) return 0;
-    busy = true;
-    try {
-      const entries = await store.audit.list({ limit: PAGE });
-      const fresh = entries.filter((e) => e.id > seen);
-      if (fresh.length === 0) return 0;
-      const overflow = fresh.length === PAGE && (entries.at(-1)?.id ?? 0) > seen + 1;
-      seen = Math.max(...fresh.map((e) => e.id));
-      let changed = 0;
-      if (overflow) {
-        for (const revision of await store.articles.listLatest({ includeHidden: true }))
-          if (applyRevision(library, revision) !== 'unchanged') changed++;
-        return changed;
-      }
-      const targets = new Set(fresh.filter((e) => e.action.startsWith('article.') && e.target).map((e) => e.target as string));
-      for (const id of targets) {
-        const latest = await store.articles.latest(id, { includeHidden: true });
-        if (latest && applyRevision(library, latest) !== 'unchanged') changed++;
-      }
+  const check = async (): Promise<number> => {
+    const entries = await store.audit.list({ limit: PAGE });
+    const fresh = entries.filter((e) => e.id > seen);
+    if (fresh.length === 0) return 0;
+    const overflow = fresh.length === PAGE && (entries.at(-1)?.id ?? 0) > seen + 1;
+    seen = Math.max(...fresh.map((e) => e.id));
+    let changed = 0;
+    if (overflow) {
+      for (const revision of await store.articles.listLatest({ includeHidden: true }))
+        if (applyRevision(library, revision) !== 'unchanged') changed++;
       return changed;
-    } finally {
-      busy = false;
     }
+    const targets = new Set(fresh.filter((e) => e.action.startsWith('article.') && e.target).map((e) => e.target as string));
+    for (const id of targets) {
+      const latest = await store.articles.latest(id, { includeHidden: true });
+      if (latest && applyRevision(library, latest) !== 'unchanged') changed++;
+    }
+    return changed;
   };
-  const timer = setInterval(() => {
-    poll().catch((error) => options.onError?.(error));
-  }, options.intervalMs ?? 3000);
+  // One check at a time; a change announced during a check is read by one more check after it.
+  let running: Promise<number> | undefined;
+  let queued: Promise<number> | undefined;
+  const poll = (): Promise<number> => {
+    if (!running) {
+      running = check().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => 0)
+      .then(() => {
+        queued = undefined;
+        return poll();
+      });
+    return queued;
+  };
+  const report = (error: unknown) => options.onError?.(error);
+  const pollNow = () => {
+    poll().catch(report);
+  };
+
+  let stopped = false;
+  let subscription: { stop(): Promise<void> } | undefined;
+  const notified: Promise<boolean> = store.watchChanges
+    ? store.watchChanges(pollNow).then(
+        (handle) => {
+          if (stopped) handle.stop().catch(report);
+          else subscription = handle;
+          return true;
+        },
+        (error: unknown) => {
+          report(error);
+          return false;
+        },
+      )
+    : Promise.resolve(false);
+  const timer = setInterval(pollNow, options.intervalMs ?? (store.watchChanges ? SAFETY_POLL_INTERVAL_MS : POLL_INTERVAL_MS));
   timer.unref();
-  return { poll, stop: () => clearInterval(timer) };
+  return {
+    poll,
+    notified,
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      subscription?.stop().catch(report);
+      subscription = undefined;
+    },
+  };
 }

@@ -28,7 +28,7 @@ export interface DigestSetup {
  * await digests.start();
  */
 export async function setupDigests(deps: {
-  config: DigestConfig & { BRIEFING_DATA_DIR: string };
+  config: DigestConfig & { BRIEFING_DATA_DIR: string; DATABASE_URL?: string | undefined };
   library: Library;
   services: Services;
   senders: ReadonlyMap<Platform, ChannelSender>;
@@ -38,7 +38,7 @@ export async function setupDigests(deps: {
   tuning?: SchedulerTuning;
 }): Promise<DigestSetup> {
   const owned = !deps.store;
-  const store = deps.store ?? (await openStore({ dataDir: deps.config.BRIEFING_DATA_DIR }));
+  const store = deps.store ?? (await openStore({ dataDir: deps.config.BRIEFING_DATA_DIR, databaseUrl: deps.config.DATABASE_URL }));
   const scheduler = createScheduler({
     store,
     library: deps.library,

