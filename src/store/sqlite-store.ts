@@ -1,67 +1,405 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { accessSync, constants, renameSync, rmSync, statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { BotError } from '../core/errors.ts';
-import { migrate } from './migrations.ts';
-import { sqliteArticles } from './sqlite-articles.ts';
-import { sqliteAudit } from './sqlite-audit.ts';
-import { sqliteDeliveries } from './sqlite-deliveries.ts';
-import { sqliteInstallations } from './sqlite-installations.ts';
-import { sqliteKeys } from './sqlite-keys.ts';
-import { sqliteSubscriptions } from './sqlite-subscriptions.ts';
+import { type Connection, connect, type Repositories } from './sqlite-connect.ts';
+import {
+  classifySqliteError,
+  type FileIdentity,
+  type StoreFailure,
+  type StoreFailureCode,
+  storeFailure,
+  writeMarker,
+} from './sqlite-file.ts';
 import type { Store } from './types.ts';
 
+/** Where the store reports that it became unreachable, is waiting for a lock, or is back. */
+export interface StoreLog {
+  warn(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+}
+
 export interface SqliteOptions {
-  /** Database file; created with its directory when missing. */
+  /** Database file; created with its directory when missing (and when the folder never held data). */
   file: string;
-  /** How long a write waits for another process's lock before failing (default 5000 ms). */
-  busyTimeoutMs?: number;
+  /** How long to wait for another process's lock, when opening and for each operation (default 10 s). */
+  lockTimeoutMs?: number;
+  log?: StoreLog;
+  /** The clock for reconnection backoff (lock waits always use real time: SQLite waits in real time too). */
+  now?: () => Date;
+  /** Pauses between reconnection attempts while unreachable (default 1 s, 2 s, 5 s, 10 s, then every 30 s). */
+  retryMs?: readonly number[];
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Longest SQLite's own busy handler blocks the event loop at a time; beyond it we wait asynchronously. */
+const BUSY_SLICE_MS = 200;
+const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+
+/** Writes that put data in the folder that cannot be rebuilt: the marker is written before the first. */
+const KEEPS: Record<string, string> = {
+  'articles.addRevision': 'article.register',
+  'subscriptions.create': 'digest.subscribe',
+  'installations.save': 'slack.install',
+};
+
+interface Down {
+  failure: StoreFailure;
+  since: Date;
+  /** Only the write lock is missing (the connection is fine). */
+  lock: boolean;
 }
 
 /**
- * Opens (and migrates) a SQLite store. WAL lets readers and one writer work at once across
- * processes; `busy_timeout` makes a second process wait for the write lock instead of failing;
- * writes use IMMEDIATE transactions so they never deadlock upgrading a read lock.
+ * One database file behind a connection that is checked on every use: a file that is deleted,
+ * emptied, replaced or made unreadable, a disk error, damage or a lock held past the timeout
+ * makes the store unreachable (calls fail with a `store-unavailable` BotError that says so, and
+ * `ping` rejects), and it reconnects by itself once a usable file is back.
+ */
+class SqliteHandle {
+  readonly file: string;
+  #conn: Connection | undefined;
+  #down: Down | undefined;
+  #closed = false;
+  #attempt = 0;
+  #nextTryAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** Saving what a deleted file held, from the connection that still has it open. */
+  #rescuing: Promise<void> | undefined;
+  #rescued: string | undefined;
+  readonly #lockTimeoutMs: number;
+  readonly #log: StoreLog | undefined;
+  readonly #now: () => Date;
+  readonly #retryMs: readonly number[];
+
+  constructor(conn: Connection, options: SqliteOptions) {
+    this.file = options.file;
+    this.#conn = conn;
+    this.#lockTimeoutMs = Math.max(0, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+    this.#log = options.log;
+    this.#now = options.now ?? (() => new Date());
+    this.#retryMs = options.retryMs?.length ? options.retryMs : RETRY_MS;
+    conn.db.pragma(`busy_timeout = ${Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS)}`);
+  }
+
+  get down(): Down | undefined {
+    return this.#down;
+  }
+
+  /** Runs `work` on the current connection, waiting out locks up to the lock timeout. */
+  async run<T>(work: (c: Connection) => T | Promise<T>, keeps?: string): Promise<T> {
+    const deadline = performance.now() + this.#lockTimeoutMs;
+    let pause = 25;
+    for (;;) {
+      const conn = this.#connection();
+      try {
+        if (keeps) writeMarker(this.file, keeps, this.#now());
+        return await work(conn);
+      } catch (error) {
+        const failure = classifySqliteError(error, this.file);
+        if (!failure) throw error;
+        if (failure.code === 'store-locked') {
+          const left = deadline - performance.now();
+          if (left > 0) {
+            await delay(Math.min(pause, left));
+            pause = Math.min(pause * 2, 500);
+            continue;
+          }
+          this.#fail(this.#lockFailure(failure), true);
+        } else {
+          this.#fail(failure, false);
+        }
+        throw this.#unavailable();
+      }
+    }
+  }
+
+  /** Checks the file and reads the database; rejects with what is wrong (the file named) when unreachable. */
+  async ping(): Promise<void> {
+    if (this.#closed) throw new BotError('store-closed', `store: ${this.file} is closed`);
+    if (this.#down) this.#recover();
+    if (!this.#down || this.#down.lock) this.#verify();
+    const conn = this.#conn;
+    if (this.#down || !conn) throw this.#pingError();
+    try {
+      conn.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get();
+      conn.db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    } catch (error) {
+      const failure = classifySqliteError(error, this.file);
+      if (!failure) throw error;
+      // A read waiting on a lock only happens when another process locks readers out entirely.
+      this.#fail(failure.code === 'store-locked' ? this.#lockFailure(failure) : failure, failure.code === 'store-locked');
+      throw this.#pingError();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#conn?.db.close();
+    this.#conn = undefined;
+    await this.#rescuing;
+  }
+
+  #connection(): Connection {
+    if (this.#closed) throw new BotError('store-closed', `store: ${this.file} is closed`);
+    if (this.#down && this.#now().getTime() >= this.#nextTryAt) this.#recover();
+    if (!this.#down || this.#down.lock) this.#verify();
+    if (!this.#conn || (this.#down && !this.#down.lock)) throw this.#unavailable();
+    return this.#conn;
+  }
+
+  /** Notices a file deleted, emptied, replaced or made unreadable under the open connection. */
+  #verify(): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    const stats = statSync(this.file, { throwIfNoEntry: false });
+    let problem: [StoreFailureCode, string, 'missing' | 'emptied' | 'replaced' | 'permission'] | undefined;
+    if (!stats) problem = ['store-lost', 'its database file is missing', 'missing'];
+    else if (stats.size === 0) problem = ['store-lost', 'its database file was emptied (0 bytes)', 'emptied'];
+    else if (stats.ino !== conn.identity.ino || stats.dev !== conn.identity.dev)
+      problem = ['store-open', 'its database file was replaced', 'replaced'];
+    else {
+      try {
+        accessSync(this.file, constants.R_OK | constants.W_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        problem = ['store-permission', `the bot may no longer read and write its database file (${code})`, 'permission'];
+      }
+    }
+    if (!problem) return;
+    // Nothing more goes through it: writes would land in a file nobody reads any more.
+    this.#conn = undefined;
+    this.#retire(conn, problem[2]);
+    this.#fail(storeFailure(problem[0], this.file, problem[1]), false, false);
+    // A restored backup (or a folder that never held data) is usable at once; otherwise backoff starts here.
+    this.#recover();
+  }
+
+  /**
+   * Lets go of a connection whose file is not at the path any more. SQLite would replay the old
+   * write-ahead log into whatever database appears at the path next (it does not check that the
+   * log belongs to it), so the old `-wal` is put aside and the `-shm` removed; a deleted file is
+   * first copied, from this still-open connection, to `briefing.db.rescued-<time>`.
+   */
+  #retire(conn: Connection, kind: 'missing' | 'emptied' | 'replaced' | 'permission'): void {
+    const stamp = this.#now().toISOString().replace(/[:.]/g, '-');
+    const ours = (path: string, identity: FileIdentity | undefined) => {
+      const stats = statSync(path, { throwIfNoEntry: false });
+      return identity !== undefined && stats !== undefined && stats.ino === identity.ino && stats.dev === identity.dev;
+    };
+    const close = () => {
+      try {
+        conn.db.close();
+      } catch {
+        // a connection whose file is gone may fail to close cleanly; it is dropped either way
+      }
+    };
+    if (kind !== 'permission') {
+      try {
+        if (ours(`${this.file}-wal`, conn.wal)) renameSync(`${this.file}-wal`, `${this.file}-wal.stale-${stamp}`);
+        if (ours(`${this.file}-shm`, conn.shm)) rmSync(`${this.file}-shm`, { force: true });
+      } catch (error) {
+        this.#log?.warn({ store: this.file, err: error }, 'could not put the old write-ahead log aside');
+      }
+    }
+    if (kind !== 'missing' || this.#rescuing) {
+      close();
+      return;
+    }
+    const rescue = `${this.file}.rescued-${stamp}`;
+    this.#rescuing = conn.db.backup(rescue).then(
+      () => {
+        this.#rescued = rescue;
+        this.#log?.warn(
+          { store: this.file, rescue },
+          'the database file was deleted while the bot had it open; what it held was saved: rename the copy to briefing.db to restore it',
+        );
+      },
+      (error: unknown) => this.#log?.warn({ store: this.file, err: error }, 'the deleted database could not be saved'),
+    );
+    void this.#rescuing.finally(close);
+  }
+
+  /** One reconnection attempt (or, when only the lock was missing, one lock probe). */
+  #recover(): void {
+    const down = this.#down;
+    if (!down || this.#closed) return;
+    if (down.lock && this.#conn) {
+      try {
+        this.#conn.db.exec('BEGIN IMMEDIATE');
+        this.#conn.db.exec('ROLLBACK');
+        this.#back();
+      } catch (error) {
+        const failure = classifySqliteError(error, this.file);
+        if (failure && failure.code !== 'store-locked') this.#fail(failure, false);
+        else this.#later();
+      }
+      return;
+    }
+    try {
+      const conn = connect(this.file, { busyTimeoutMs: Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS), now: this.#now });
+      this.#conn = conn;
+      this.#back();
+    } catch (error) {
+      const failure = classifySqliteError(error, this.file) ?? storeFailure('store-open', this.file, (error as Error).message, error);
+      this.#fail(failure, false);
+    }
+  }
+
+  #fail(failure: StoreFailure, lock: boolean, schedule = true): void {
+    const was = this.#down;
+    if (!lock && this.#conn) {
+      try {
+        this.#conn.db.close();
+      } catch {
+        // closing a connection whose file is gone can fail; it is dropped either way
+      }
+      this.#conn = undefined;
+    }
+    // A reconnection that fails the same way keeps the first, more specific, reason.
+    const kept = was && !was.lock && !lock && was.failure.code === failure.code ? was.failure : failure;
+    this.#down = { failure: kept, since: was?.since ?? this.#now(), lock };
+    if (!was || was.failure.reason !== kept.reason)
+      this.#log?.warn(
+        { store: this.file, code: kept.code, reason: kept.reason },
+        'the store is unreachable: registration, digests and the audit log fail until it is back; retrying',
+      );
+    if (schedule) this.#later();
+  }
+
+  #back(): void {
+    const was = this.#down;
+    this.#down = undefined;
+    this.#attempt = 0;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (was)
+      this.#log?.info({ store: this.file, unreachableForMs: this.#now().getTime() - was.since.getTime() }, 'the store is reachable again');
+  }
+
+  /** Schedules the next attempt with backoff; calls in between fail at once. */
+  #later(): void {
+    const wait = this.#retryMs[Math.min(this.#attempt, this.#retryMs.length - 1)] as number;
+    this.#attempt += 1;
+    this.#nextTryAt = this.#now().getTime() + wait;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#down && !this.#closed) this.#recover();
+    }, wait);
+    this.#timer.unref();
+  }
+
+  #lockFailure(cause: StoreFailure): StoreFailure {
+    return storeFailure(
+      'store-locked',
+      this.file,
+      `another process has held the database lock for more than ${Math.round(this.#lockTimeoutMs / 100) / 10} s`,
+      cause,
+    );
+  }
+
+  /** For chat: says what is wrong without a path. */
+  #unavailable(): BotError {
+    const reason = this.#down?.failure.reason ?? 'unknown';
+    return new BotError(
+      'store-unavailable',
+      `The bot's data store is unreachable right now (${reason}), so this cannot be done; answers from the briefings still work. It reconnects by itself: try again in a minute.`,
+      { cause: this.#down?.failure },
+    );
+  }
+
+  /** For /readyz and logs: the file and what is wrong. */
+  #pingError(): BotError {
+    const failure = this.#down?.failure;
+    const rescued = this.#rescued ? `; what it held was saved as ${this.#rescued}` : '';
+    return new BotError(
+      'store-unavailable',
+      failure ? `store: ${this.file}: ${failure.reason}${rescued}` : `store: ${this.file}: not open`,
+      {
+        cause: failure,
+      },
+    );
+  }
+}
+
+/** A repository whose every method runs through the handle (on whatever connection is current). */
+function guarded<K extends keyof Repositories>(handle: SqliteHandle, name: K, shape: Repositories[K]): Repositories[K] {
+  const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const method of Object.keys(shape)) {
+    out[method] = (...args) =>
+      handle.run(
+        (c) => (c.repositories[name] as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...args),
+        KEEPS[`${name}.${method}`],
+      );
+  }
+  return out as unknown as Repositories[K];
+}
+
+function storeOf(handle: SqliteHandle, conn: Connection): Store {
+  const r = conn.repositories;
+  return {
+    subscriptions: guarded(handle, 'subscriptions', r.subscriptions),
+    deliveries: guarded(handle, 'deliveries', r.deliveries),
+    articles: guarded(handle, 'articles', r.articles),
+    audit: guarded(handle, 'audit', r.audit),
+    keys: guarded(handle, 'keys', r.keys),
+    installations: guarded(handle, 'installations', r.installations),
+    kind: 'sqlite',
+    location: handle.file,
+    schemaVersion: () =>
+      handle.run((c) => (c.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0),
+    ping: () => handle.ping(),
+    close: () => handle.close(),
+  };
+}
+
+/**
+ * Opens (and migrates) a SQLite store in one attempt, waiting for a lock inside SQLite up to the
+ * lock timeout. Throws a {@link StoreFailure} naming the file and what to do. WAL lets readers
+ * and one writer work at once across processes; writes use IMMEDIATE transactions so they never
+ * deadlock upgrading a read lock.
  */
 export function openSqliteStore(options: SqliteOptions): Store {
-  let db: Database.Database;
-  try {
-    mkdirSync(dirname(options.file), { recursive: true });
-    db = new Database(options.file);
-  } catch (cause) {
-    throw new BotError('store-open', `store: cannot open ${options.file}: ${(cause as Error).message}; check BRIEFING_DATA_DIR`, { cause });
+  const conn = connect(options.file, {
+    busyTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return storeOf(new SqliteHandle(conn, options), conn);
+}
+
+/**
+ * Opens a SQLite store, waiting for another process's lock with backoff (without blocking the
+ * event loop for long) up to `lockTimeoutMs`, then failing with the same clear error.
+ */
+export async function openSqliteStoreWaiting(options: SqliteOptions): Promise<Store> {
+  const timeout = Math.max(0, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  const deadline = performance.now() + timeout;
+  let pause = 50;
+  let warned = false;
+  for (;;) {
+    const left = deadline - performance.now();
+    try {
+      const conn = connect(options.file, {
+        busyTimeoutMs: Math.max(0, Math.min(left, BUSY_SLICE_MS)),
+        ...(options.now ? { now: options.now } : {}),
+      });
+      return storeOf(new SqliteHandle(conn, options), conn);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'store-locked') throw error;
+      if (deadline - performance.now() <= 0)
+        throw storeFailure(
+          'store-locked',
+          options.file,
+          `another process held the database lock for more than ${Math.round(timeout / 100) / 10} s`,
+          error,
+        );
+      if (!warned) options.log?.warn({ store: options.file, timeoutMs: timeout }, 'waiting for the database lock another process holds');
+      warned = true;
+      await delay(Math.min(pause, Math.max(0, deadline - performance.now())));
+      pause = Math.min(pause * 2, 1000);
+    }
   }
-  try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
-  } catch (cause) {
-    db.close();
-    if (cause instanceof BotError) throw cause;
-    throw new BotError('store-open', `store: cannot prepare ${options.file}: ${(cause as Error).message}`, { cause });
-  }
-  let closed = false;
-  return {
-    subscriptions: sqliteSubscriptions(db),
-    deliveries: sqliteDeliveries(db),
-    articles: sqliteArticles(db),
-    audit: sqliteAudit(db),
-    keys: sqliteKeys(db),
-    installations: sqliteInstallations(db),
-    kind: 'sqlite',
-    location: options.file,
-    async schemaVersion() {
-      return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-    },
-    async ping() {
-      db.prepare('SELECT 1').get();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      db.close();
-    },
-  };
 }
