@@ -19,6 +19,8 @@ export interface CliRuntime {
   library: Library;
   services: Services;
   logger: DispatchLog & { info(obj: Record<string, unknown>, msg: string): void; warn(obj: Record<string, unknown>, msg: string): void };
+  /** STORE=off: no registry is set up, so the commands say registration is off. */
+  storeOff?: boolean;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ async function withRegistry<T>(
   const runtime = await makeRuntime();
   let setup: RegistrySetup | undefined;
   try {
-    if (!runtime.services.registry)
+    if (!runtime.services.registry && !runtime.storeOff)
       setup = await setupRegistry({ config: runtime.config, library: runtime.library, services: runtime.services, logger: runtime.logger });
     return await work(runtime, setup);
   } finally {
@@ -126,6 +128,10 @@ export function registrationCli(makeRuntime: () => Promise<CliRuntime>, io: CliI
       const wanted = positionals[0] as string;
       return withRegistry(makeRuntime, async (runtime, setup) => {
         if (values.revision !== undefined) {
+          if (runtime.storeOff) {
+            io.stderr.write('✖ Stored revisions cannot be read with STORE=off: unset STORE to read the data store.\n');
+            return 1;
+          }
           const n = Number(values.revision);
           const store = setup?.store ?? (await openStore({ dataDir: runtime.config.BRIEFING_DATA_DIR }));
           const stored = Number.isInteger(n) && n >= 1 ? await store.articles.revision(wanted, n) : undefined;

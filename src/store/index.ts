@@ -1,12 +1,14 @@
 import { join } from 'node:path';
+import { BotError } from '../core/errors.ts';
+import { StoreFailure } from './sqlite-file.ts';
 import { openSqliteStoreWaiting, type StoreLog } from './sqlite-store.ts';
 import type { Store } from './types.ts';
 
 export { installationKey } from './installation-key.ts';
 export { MIGRATIONS, type Migration } from './migrations.ts';
-export { StoreFailure } from './sqlite-file.ts';
 export { DEFAULT_LOCK_TIMEOUT_MS, type StoreLog } from './sqlite-store.ts';
 export type * from './types.ts';
+export { StoreFailure };
 
 /** The database file inside the data directory. */
 export const DATABASE_FILE = 'briefing.db';
@@ -24,4 +26,13 @@ export async function openStore(options: { dataDir: string; lockTimeoutMs?: numb
     ...(options.lockTimeoutMs !== undefined ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+}
+
+/**
+ * For a message to the operator (stderr at start, a CLI command): a store call that failed
+ * because the store is unreachable carries the StoreFailure that names the file and what to do.
+ */
+export function operatorError(error: unknown): unknown {
+  if (error instanceof BotError && error.code === 'store-unavailable' && error.cause instanceof StoreFailure) return error.cause;
+  return error;
 }
