@@ -187,7 +187,11 @@ export async function checkSnapshot(dataDir: string, contentDir: string, registe
   for (const article of [...entries.map((e) => e.article), ...registered]) byId.set(article.id, article);
   const loaded = await loadSnapshot(path, [...byId.values()]);
   if ('index' in loaded)
-    return { name: 'index snapshot', status: 'ok', detail: `fresh: matches the ${byId.size} briefings the next start loads` };
+    return {
+      name: 'index snapshot',
+      status: 'ok',
+      detail: `fresh: matches the ${byId.size} ${byId.size === 1 ? 'briefing' : 'briefings'} the next start loads`,
+    };
   const why = {
     missing: 'none yet: the next start builds the index and writes it',
     unreadable: 'unreadable: the next start rebuilds it',

@@ -178,10 +178,11 @@ class SqliteHandle {
   }
 
   /**
-   * Lets go of a connection whose file is not at the path any more. SQLite would replay the old
-   * write-ahead log into whatever database appears at the path next (it does not check that the
-   * log belongs to it), so the old `-wal` is put aside and the `-shm` removed; a deleted file is
-   * first copied, from this still-open connection, to `briefing.db.rescued-<time>`.
+   * Lets go of a connection whose file is not at the path any more. First its write-ahead log is
+   * checkpointed into the file it has open (a moved file keeps everything; a deleted one is then
+   * copied to `briefing.db.rescued-<time>` from this connection). Then the log is taken away from
+   * the path: SQLite would replay it into whatever database appears there next, as it does not
+   * check that a log belongs to its database. A log that could not be emptied is kept aside.
    */
   #retire(conn: Connection, kind: 'missing' | 'emptied' | 'replaced' | 'permission'): void {
     const stamp = this.#now().toISOString().replace(/[:.]/g, '-');
@@ -198,10 +199,20 @@ class SqliteHandle {
     };
     if (kind !== 'permission') {
       try {
-        if (ours(`${this.file}-wal`, conn.wal)) renameSync(`${this.file}-wal`, `${this.file}-wal.stale-${stamp}`);
+        // Not into an emptied file: that would bring back part of what someone emptied on purpose.
+        if (kind !== 'emptied') conn.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (error) {
+        this.#log?.warn({ store: this.file, err: error }, 'could not checkpoint the write-ahead log of the old database file');
+      }
+      try {
+        const wal = `${this.file}-wal`;
+        if (ours(wal, conn.wal)) {
+          if (statSync(wal).size === 0) rmSync(wal, { force: true });
+          else renameSync(wal, `${wal}.stale-${stamp}`);
+        }
         if (ours(`${this.file}-shm`, conn.shm)) rmSync(`${this.file}-shm`, { force: true });
       } catch (error) {
-        this.#log?.warn({ store: this.file, err: error }, 'could not put the old write-ahead log aside');
+        this.#log?.warn({ store: this.file, err: error }, 'could not take the old write-ahead log away');
       }
     }
     if (kind !== 'missing' || this.#rescuing) {

@@ -39,3 +39,33 @@ export async function holdLock(file: string, mode: 'write' | 'exclusive'): Promi
     },
   };
 }
+
+/** A process writing pairs of keys to `file` until stopped (see writer.ts). */
+export async function startWriter(file: string): Promise<{ stop(): Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'test/store/writer.ts', file], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    err += c;
+  });
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', () => {
+      if (out.includes('writing\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the writer exited (${code}) early: ${err}`)));
+  });
+  const exited = once(child, 'exit');
+  return {
+    async stop() {
+      child.stdin?.write('stop\n');
+      await exited;
+      return Number(/wrote (\d+)/.exec(out)?.[1] ?? Number.NaN);
+    },
+  };
+}

@@ -95,6 +95,16 @@ describe('a running store whose database becomes unreachable', () => {
     expect(log.entries.map((e) => e.msg)).toContain('the store is reachable again');
   });
 
+  it('moved away and back while running: unreachable meanwhile, nothing lost (its log went into the moved file first)', async () => {
+    await store.audit.append({ at: AT, actor: 'test', action: 'note', detail: { n: 2 } });
+    renameSync(db, `${db}.elsewhere`);
+    await rejection(store.audit.list());
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    renameSync(`${db}.elsewhere`, db);
+    await store.ping();
+    expect((await store.audit.list()).map((e) => e.action)).toEqual(['note', 'article.register']);
+  });
+
   it('replaced by another good database (a backup moved into place): the next call uses it without failing', async () => {
     const other = join(data.dir, 'other.db');
     await backupDatabase(db, other);
