@@ -55,9 +55,9 @@ export function storeFailure(code: StoreFailureCode, file: string, reason: strin
     'store-corrupt': `${RESTORE(file)} ${STORE_OFF}`,
     'store-foreign': `Point BRIEFING_DATA_DIR at briefing-bot's data folder, or move this file away. ${DOCTOR}`,
     'store-too-new': `Upgrade briefing-bot, or restore a backup made by this version. ${DOCTOR}`,
-    'store-permission': `Let the user running the bot read and write the file and its folder (uid ${process.getuid?.() ?? '?'}), e.g. with chown. ${STORE_OFF}`,
+    'store-permission': `Let the user running the bot (uid ${process.getuid?.() ?? '?'}) read and write the file and its folder, e.g. with chown. ${DOCTOR} ${STORE_OFF}`,
     'store-locked': `Another process keeps the database locked (another briefing-bot migrating, or a sqlite3 shell with an open transaction): let it finish or stop it, or wait longer with STORE_LOCK_TIMEOUT_MS. ${DOCTOR}`,
-    'store-io': `Check the disk and the file system, then run \`npx briefing-bot doctor\`. ${STORE_OFF}`,
+    'store-io': `Check the disk and the file system. ${DOCTOR} ${STORE_OFF}`,
     'store-open': `${DOCTOR} ${STORE_OFF}`,
   };
   return new StoreFailure(code, file, reason, advice[code], cause === undefined ? undefined : { cause });
