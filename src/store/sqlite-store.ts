@@ -238,14 +238,19 @@ class SqliteHandle {
     const down = this.#down;
     if (!down || this.#closed) return;
     if (down.lock && this.#conn) {
+      const db = this.#conn.db;
       try {
-        this.#conn.db.exec('BEGIN IMMEDIATE');
-        this.#conn.db.exec('ROLLBACK');
+        // A probe, not a wait: without SQLite's busy handler blocking the event loop.
+        db.pragma('busy_timeout = 0');
+        db.exec('BEGIN IMMEDIATE');
+        db.exec('ROLLBACK');
         this.#back();
       } catch (error) {
         const failure = classifySqliteError(error, this.file);
         if (failure && failure.code !== 'store-locked') this.#fail(failure, false);
         else this.#later();
+      } finally {
+        if (db.open) db.pragma(`busy_timeout = ${Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS)}`);
       }
       return;
     }
