@@ -82,10 +82,6 @@ class SqliteHandle {
     conn.db.pragma(`busy_timeout = ${Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS)}`);
   }
 
-  get down(): Down | undefined {
-    return this.#down;
-  }
-
   /** Runs `work` on the current connection, waiting out locks up to the lock timeout. */
   async run<T>(work: (c: Connection) => T | Promise<T>, keeps?: string): Promise<T> {
     const deadline = performance.now() + this.#lockTimeoutMs;
