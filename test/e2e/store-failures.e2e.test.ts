@@ -159,14 +159,15 @@ describe('npm start refuses a database it cannot use: exit 1, the file and what 
       ['export', SECOND.id],
       ['audit'],
     ];
-    const runs = await Promise.all(commands.map((args) => runCli(args, baseEnv())));
-    runs.forEach((run, i) => {
-      expect(run.code, commands[i]?.join(' ')).toBe(1);
+    // One at a time: the machine is shared with other test files starting processes too.
+    for (const args of commands) {
+      const run = await runCli(args, baseEnv());
+      expect(run.code, args.join(' ')).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`^briefing-bot: store: ${db}: it is not a SQLite database`));
       expect(run.stderr).toContain('npx briefing-bot doctor');
       expect(run.stderr).not.toMatch(NO_STACK);
       expect(run.stdout).toBe('');
-    });
+    }
     const doctor = await runCli(['doctor'], baseEnv());
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/✖ opens +it is not a SQLite database/);
