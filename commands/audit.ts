@@ -47,7 +47,8 @@ export default defineCommand({
   permission: 'moderator',
   async run({ article, before }, ctx) {
     const registry = registryOf(ctx.services);
-    if (!registry) return errorReply('audit', 'unavailable', 'The audit log is not available: this bot runs without its data store.');
+    if (!registry)
+      return errorReply('audit', 'unavailable', 'The audit log is not available: this bot runs without its data store (STORE=off).');
     const entries = await registry.audit({
       limit: PER_PAGE + 1,
       ...(article ? { target: article } : {}),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Choice, CommandChannel, CommandContext } from '../src/core/command.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { type DeliveryView, type DigestService, digestService, type SubscriptionView } from '../src/core/digests.ts';
+import { BotError } from '../src/core/errors.ts';
 import { errorReply, okReply, type Reply, type ReplyItem } from '../src/core/reply.ts';
 
 const SUBCOMMANDS = ['subscribe', 'unsubscribe', 'status', 'preview', 'now'] as const;
@@ -36,6 +37,16 @@ function describeSubscription(s: SubscriptionView): string {
   lines.push(s.lastDelivery ? `Last: ${describeDelivery(s.lastDelivery)}` : 'Last: none yet');
   return lines.join('\n');
 }
+
+/** What cannot be done while the store is unreachable, per subcommand. */
+const UNREACHABLE: Record<(typeof SUBCOMMANDS)[number], string> = {
+  status: 'Digest status cannot be read:',
+  subscribe: 'The subscription was not added:',
+  unsubscribe: 'The subscription was not removed:',
+  preview: 'No preview:',
+  now: 'No digest was posted:',
+};
+const WAITING = 'Scheduled digests wait until it is back; slots missed meanwhile are posted late, within the catch-up window.';
 
 const POPULAR_ZONES = ['Europe/Istanbul', 'UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo'];
 
@@ -169,16 +180,24 @@ export default defineCommand({
   permission: 'everyone',
   async run({ subcommand, when, timezone, id }, ctx) {
     const service = digestService(ctx.services);
-    if (!service)
-      return errorReply('digest', 'digests-unavailable', 'Digests are not available in this bot process (no store is configured).');
+    if (!service) return errorReply('digest', 'digests-unavailable', 'Digests are off: this bot runs without its data store (STORE=off).');
     const channel = channelOf(ctx);
     if (!channel) return errorReply('digest', 'no-channel', '/digest works in a channel: run it where the digests should go.');
-    return run(
-      subcommand,
-      { ...(when ? { when } : {}), ...(timezone ? { timezone } : {}), ...(id !== undefined ? { id } : {}) },
-      service,
-      ctx,
-      channel,
-    );
+    try {
+      return await run(
+        subcommand,
+        { ...(when ? { when } : {}), ...(timezone ? { timezone } : {}), ...(id !== undefined ? { id } : {}) },
+        service,
+        ctx,
+        channel,
+      );
+    } catch (error) {
+      if (!(error instanceof BotError) || error.code !== 'store-unavailable') throw error;
+      return errorReply(
+        'digest',
+        'store-unavailable',
+        `${UNREACHABLE[subcommand]} ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)} ${WAITING}`,
+      );
+    }
   },
 });

@@ -139,7 +139,11 @@ export default defineCommand({
   async run({ url, file, confirm, cancel, yes }, ctx) {
     const registry = registryOf(ctx.services);
     if (!registry)
-      return errorReply('register', 'unavailable', 'Registering briefings is not available: this bot runs without its data store.');
+      return errorReply(
+        'register',
+        'unavailable',
+        'Registering briefings is not available: this bot runs without its data store (STORE=off).',
+      );
     const actor = actorOf(ctx);
     if (confirm) {
       const result = await registry.publish(confirm, actor);

@@ -32,7 +32,11 @@ export default defineCommand({
   async run({ id }, ctx) {
     const registry = registryOf(ctx.services);
     if (!registry)
-      return errorReply('unregister', 'unavailable', 'Unregistering briefings is not available: this bot runs without its data store.');
+      return errorReply(
+        'unregister',
+        'unavailable',
+        'Unregistering briefings is not available: this bot runs without its data store (STORE=off).',
+      );
     const result = await registry.unregister(id, {
       user: ctx.user,
       platform: ctx.platform,

@@ -4,12 +4,15 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { consoleDeps, createRuntime, main } from './main.ts';
 import { REGISTER_USAGE, registrationCli } from './register/cli.ts';
+import { STORE_USAGE, storeCli } from './store/cli.ts';
+import { operatorError } from './store/index.ts';
 
 const USAGE = `Usage:
   briefing-bot                         start the bot (terminal chat when no chat tokens are set)
   briefing-bot exec "<command>" [--json]   answer one command, e.g. exec "/source 6" --json
   briefing-bot exec [--json] < lines    answer one command a line from stdin (JSON Lines with --json)
 ${REGISTER_USAGE}
+${STORE_USAGE}
   briefing-bot help                    this text`;
 
 type CliCommand = (args: string[]) => Promise<number>;
@@ -17,7 +20,7 @@ type CliCommand = (args: string[]) => Promise<number>;
 async function runtimeForCli() {
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
-  return createRuntime(config, logger);
+  return Object.assign(await createRuntime(config, logger), { storeOff: config.STORE === 'off' });
 }
 
 const exec: CliCommand = async (args) => {
@@ -39,6 +42,7 @@ export const cliCommands: Record<string, CliCommand> = {
   start: () => main(),
   exec,
   ...registrationCli(runtimeForCli),
+  ...storeCli(() => loadConfig()),
   help: async () => {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -63,7 +67,8 @@ export async function cli(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n${USAGE}\n`);
       return 2;
     }
-    process.stderr.write(`briefing-bot: ${error instanceof Error ? error.message : String(error)}\n`);
+    const shown = operatorError(error);
+    process.stderr.write(`briefing-bot: ${shown instanceof Error ? shown.message : String(shown)}\n`);
     return 1;
   }
 }

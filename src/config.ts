@@ -42,6 +42,9 @@ const isTimeZone = (tz: string) => {
   }
 };
 
+const LOCK_TIMEOUT = (issue: { input?: unknown }) =>
+  `STORE_LOCK_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, such as 10000 (got "${String(issue.input)}")`;
+
 const envSchema = z.object({
   BRIEFING_CONTENT_DIR: z.string().default('./content'),
   BRIEFING_DATA_DIR: z.string().default('./data'),
@@ -85,6 +88,19 @@ const envSchema = z.object({
     .transform((v): 'auto' | number => (v === 'auto' ? 'auto' : Number(v))),
 
   CONSOLE: z.enum(['auto', 'on', 'off']).default('auto'),
+
+  STORE: z
+    .enum(['on', 'off'], {
+      error: (issue) =>
+        `STORE must be on (the default) or off (run without the data store: no registration, no digests), got "${String(issue.input)}"`,
+    })
+    .default('on'),
+  STORE_LOCK_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default('10000')
+    .refine((v) => /^\d{1,6}$/.test(v) && Number(v) <= 600_000, { error: LOCK_TIMEOUT })
+    .transform(Number),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -19,7 +19,7 @@ import { HttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { setupRegistry } from './register/index.ts';
 import { createConsoleSender, type DigestSetup, setupDigests } from './scheduler/index.ts';
-import { openStore } from './store/index.ts';
+import { openStore, operatorError } from './store/index.ts';
 import { observeStore } from './store/observed.ts';
 import type { Store } from './store/types.ts';
 import { autoWorkerCount, SearchPool } from './workers/search-pool.ts';
@@ -32,7 +32,7 @@ export interface Runtime {
   logger: Logger;
   library: Library;
   services: Services;
-  /** Undefined only when the store could not be opened. */
+  /** Undefined only with STORE=off. */
   store: Store | undefined;
   /** Filled as adapters start; the digest scheduler reads it on every sweep. */
   senders: Map<Platform, ChannelSender>;
@@ -56,11 +56,20 @@ async function registeredArticles(store: Store): Promise<Article[]> {
  */
 export async function createRuntime(config: Config, logger: Logger, options: { metrics?: Metrics } = {}): Promise<Runtime> {
   let store: Store | undefined;
-  try {
-    store = await openStore({ dataDir: config.BRIEFING_DATA_DIR, databaseUrl: config.DATABASE_URL });
+  if (config.STORE === 'off') {
+    logger.warn(
+      { dataDir: config.BRIEFING_DATA_DIR },
+      'STORE=off: running without the data store; registration, digests and the audit log are off',
+    );
+  } else {
+    // Never without the store unless told so: a database that cannot be opened stops the start (a StoreFailure).
+    store = await openStore({
+      dataDir: config.BRIEFING_DATA_DIR,
+      databaseUrl: config.DATABASE_URL,
+      lockTimeoutMs: config.STORE_LOCK_TIMEOUT_MS,
+      log: logger,
+    });
     if (options.metrics) store = observeStore(store, options.metrics.observer);
-  } catch (err) {
-    logger.warn({ err, dataDir: config.BRIEFING_DATA_DIR }, 'the data store could not be opened: registration and digests are off');
   }
   const { entries, problems } = await loadContentDir(config.BRIEFING_CONTENT_DIR);
   for (const p of problems) logger.warn({ file: p.file, errors: p.errors }, 'content file skipped');
@@ -152,6 +161,8 @@ export async function main(env: Record<string, string | undefined> = process.env
           await runtime.store.ping();
         },
       },
+      // STORE=off: no store to wait for; /readyz and /healthz say "off".
+      ...(config.STORE === 'off' ? { store: undefined } : {}),
       adapters: () => Object.fromEntries([...adapters].map(([name, health]) => [name, health()])),
       // Search workers do not count towards `ok`: until one is ready, searches run on the main thread.
       extra: () => (pool ? { search: pool.stats } : {}),
@@ -168,7 +179,15 @@ export async function main(env: Record<string, string | undefined> = process.env
     }
     logger.info({ port: http.port }, 'HTTP server listening (/healthz, /readyz, /metrics)');
   }
-  runtime = await createRuntime(config, logger, { metrics });
+  try {
+    runtime = await createRuntime(config, logger, { metrics });
+  } catch (err) {
+    // A store that cannot be opened (or any other start failure): its message says what to do; no stack trace.
+    await http?.close();
+    const shown = operatorError(err);
+    process.stderr.write(`briefing-bot could not start: ${shown instanceof Error ? shown.message : String(shown)}\n`);
+    return 1;
+  }
   const { library, services, senders } = runtime;
   metrics.gauge('articles', 'Briefings loaded in the index', () => library.size);
   metrics.gauge('index_documents', 'Passages and other documents in the search index', () => library.index.documentCount);

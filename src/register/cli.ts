@@ -20,6 +20,8 @@ export interface CliRuntime {
   library: Library;
   services: Services;
   logger: DispatchLog & { info(obj: Record<string, unknown>, msg: string): void; warn(obj: Record<string, unknown>, msg: string): void };
+  /** STORE=off: no registry is set up, so the commands say registration is off. */
+  storeOff?: boolean;
   close(): Promise<void>;
 }
 
@@ -66,7 +68,7 @@ async function withRegistry<T>(
   const runtime = await makeRuntime();
   let setup: RegistrySetup | undefined;
   try {
-    if (!runtime.services.registry)
+    if (!runtime.services.registry && !runtime.storeOff)
       setup = await setupRegistry({ config: runtime.config, library: runtime.library, services: runtime.services, logger: runtime.logger });
     return await work(runtime, setup);
   } finally {
@@ -150,6 +152,10 @@ export function registrationCli(makeRuntime: () => Promise<CliRuntime>, io: CliI
       return withRegistry(makeRuntime, async (runtime, setup) => {
         const stored = <T>(read: (store: Store) => Promise<T>): Promise<T> => withStore(runtime, setup, read);
         if (values.revision !== undefined) {
+          if (runtime.storeOff) {
+            io.stderr.write('✖ Stored revisions cannot be read with STORE=off: unset STORE to read the data store.\n');
+            return 1;
+          }
           const n = Number(values.revision);
           const found = Number.isInteger(n) && n >= 1 ? await stored((store) => store.articles.revision(wanted, n)) : undefined;
           if (!found) {

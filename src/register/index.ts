@@ -69,7 +69,11 @@ export async function setupRegistry(deps: {
     watcher = watchRegistrations(store, library, {
       since: report.auditId,
       ...(typeof deps.watch === 'object' ? { intervalMs: deps.watch.intervalMs } : {}),
-      onError: (err) => logger?.error({ err }, 'checking the store for new registrations failed'),
+      onError: (err) => {
+        // An unreachable store reports itself once (and again when it is back); no error every few seconds.
+        if ((err as { code?: unknown }).code === 'store-unavailable') return;
+        logger?.error({ err }, 'checking the store for new registrations failed');
+      },
     });
   }
   return {

@@ -89,6 +89,15 @@ export function watchRegistrations(
   const PAGE = 200;
   const check = async (): Promise<number> => {
     const entries = await store.audit.list({ limit: PAGE });
+    const newest = entries[0]?.id ?? 0;
+    if (newest < seen) {
+      // The log went backwards: the database was replaced (a backup restored). Apply what it holds now.
+      seen = newest;
+      let changed = 0;
+      for (const revision of await store.articles.listLatest({ includeHidden: true }))
+        if (applyRevision(library, revision) !== 'unchanged') changed++;
+      return changed;
+    }
     const fresh = entries.filter((e) => e.id > seen);
     if (fresh.length === 0) return 0;
     const overflow = fresh.length === PAGE && (entries.at(-1)?.id ?? 0) > seen + 1;

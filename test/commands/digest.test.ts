@@ -1,3 +1,5 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import digest from '../../commands/digest.ts';
@@ -10,6 +12,7 @@ import type { Library } from '../../src/core/library.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { createConsoleSender } from '../../src/scheduler/console-sender.ts';
 import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.ts';
+import { DATABASE_FILE } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
 import { sqliteStoreIn } from '../helpers/store.ts';
@@ -223,6 +226,24 @@ describe('/digest', () => {
           'Digests cannot be posted to Discord from this bot process: it is not connected there. /digest preview shows what would be posted.',
       },
     });
+  });
+
+  it('status while the store is unreachable says so and what it means for scheduled digests; it works again once the file is back', async () => {
+    await run('/digest subscribe daily 09:00');
+    const db = join(data.dir, DATABASE_FILE);
+    renameSync(db, `${db}.moved`);
+    writeFileSync(db, 'not a database '.repeat(20));
+    const reply = await run('/digest status', { moderator: false });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'store-unavailable' } });
+    expect(message(reply)).toBe(
+      "Digest status cannot be read: the bot's data store is unreachable right now (it is not a SQLite database (its header is wrong)), so this cannot be done; answers from the briefings still work. It reconnects by itself: try again in a minute. Scheduled digests wait until it is back; slots missed meanwhile are posted late, within the catch-up window.",
+    );
+    expect(message(await run('/digest subscribe weekdays 08:30'))).toMatch(
+      /^The subscription was not added: the bot's data store is unreachable/,
+    );
+    renameSync(`${db}.moved`, db);
+    await store.ping();
+    expect(message(await run('/digest status'))).toContain('Digest subscriptions here: 1');
   });
 
   it('an unknown subcommand names the ones there are; without a digest service the command says so', async () => {

@@ -1,7 +1,10 @@
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Library } from '../../src/core/library.ts';
 import type { Registry } from '../../src/core/registry.ts';
 import { loadRegistered, setupRegistry, watchRegistrations } from '../../src/register/index.ts';
+import { backupDatabase } from '../../src/store/backup.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
@@ -337,6 +340,38 @@ describe('the registry', () => {
     } finally {
       watcher.stop();
       await other.store.close();
+    }
+  });
+
+  it('follows a database restored from an older backup under it (the audit log went backwards)', async () => {
+    const report = await loadRegistered(store, library);
+    const watcher = watchRegistrations(store, library, { since: report.auditId, intervalMs: 60_000 });
+    const backup = join(data.dir, 'before-unregister.db');
+    const other = registryOn(data.dir);
+    try {
+      const prepared = await other.registry.prepare(second, bob);
+      if (!prepared.ok) throw new Error(prepared.message);
+      await other.registry.publish(prepared.preview.pendingId, bob);
+      expect(await watcher.poll()).toBe(1);
+      await backupDatabase(store.location, backup);
+      await other.registry.unregister(SECOND_ID, bob);
+      expect(await watcher.poll()).toBe(1);
+      expect(library.get(SECOND_ID)).toBeUndefined();
+    } finally {
+      await other.store.close();
+    }
+    renameSync(backup, store.location);
+    // The restored database still has the briefing registered, and an older, shorter audit log.
+    expect(await watcher.poll()).toBe(1);
+    expect(library.get(SECOND_ID)?.meta.revision).toBe(1);
+    const again = registryOn(data.dir);
+    try {
+      await again.registry.unregister(SECOND_ID, bob);
+      expect(await watcher.poll()).toBe(1);
+      expect(library.get(SECOND_ID)).toBeUndefined();
+    } finally {
+      watcher.stop();
+      await again.store.close();
     }
   });
 });

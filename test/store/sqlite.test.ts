@@ -77,7 +77,7 @@ describe('the SQLite store', () => {
   it('a data directory that cannot be created is a clear error naming it', async () => {
     writeFileSync(`${data.dir}/a-file`, '');
     await expect(openStore({ dataDir: `${data.dir}/a-file/data` })).rejects.toThrow(
-      /store: cannot open .*\/a-file\/data\/briefing.db: .*; check BRIEFING_DATA_DIR/,
+      /store: .*\/a-file\/data\/briefing.db: its folder cannot be created .*; check BRIEFING_DATA_DIR/,
     );
   });
 });

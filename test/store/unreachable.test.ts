@@ -1,0 +1,179 @@
+import { copyFileSync, existsSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotError } from '../../src/core/errors.ts';
+import { backupDatabase } from '../../src/store/backup.ts';
+import { DATABASE_FILE } from '../../src/store/index.ts';
+import { openSqliteStore } from '../../src/store/sqlite-store.ts';
+import type { NewRevision, Store } from '../../src/store/types.ts';
+import { articleFromFile, BUNDLED_FILE, SECOND_FILE } from '../helpers/library.ts';
+import { memoryLog, tempDataDir } from '../scheduler/helpers.ts';
+import { holdLock } from './processes.ts';
+
+const AT = '2025-06-01T00:00:00.000Z';
+const revision = (file: string, by = 'test'): NewRevision => ({
+  article: articleFromFile(file),
+  rawSha256: file,
+  registeredBy: by,
+  registeredAt: AT,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<BotError> {
+  const error = await promise.then(
+    () => new Error('it succeeded'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(BotError);
+  return error as BotError;
+}
+
+describe('a running store whose database becomes unreachable', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let db: string;
+  let store: Store;
+  let log: ReturnType<typeof memoryLog>;
+  let clock: number;
+  beforeEach(async () => {
+    data = tempDataDir();
+    db = join(data.dir, DATABASE_FILE);
+    log = memoryLog();
+    clock = Date.parse(AT);
+    store = openSqliteStore({ file: db, log, lockTimeoutMs: 300, now: () => new Date(clock), retryMs: [1000, 5000] });
+    await store.articles.addRevision(revision(BUNDLED_FILE), { at: AT, actor: 'test', action: 'article.register' });
+  });
+  afterEach(async () => {
+    await store.close();
+    data.cleanup();
+  });
+
+  it('deleted: calls fail saying the store is unreachable (no path), ping names the file, and nothing is recreated', async () => {
+    unlinkSync(db);
+    const write = await rejection(store.articles.addRevision(revision(SECOND_FILE)));
+    expect(write.code).toBe('store-unavailable');
+    expect(write.message).toBe(
+      "The bot's data store is unreachable right now (its database file is missing), so this cannot be done; answers from the briefings still work. It reconnects by itself: try again in a minute.",
+    );
+    const read = await rejection(store.subscriptions.listLive());
+    expect(read.code).toBe('store-unavailable');
+    const ping = await rejection(store.ping());
+    expect(ping.message).toMatch(new RegExp(`^store: ${db}: its database file is missing`));
+    expect(existsSync(db)).toBe(false);
+    expect(log.entries.filter((e) => e.level === 'warn').map((e) => e.obj.reason)).toContain('its database file is missing');
+  });
+
+  it('deleted: what the open connection still held is saved beside it, and that copy restores everything', async () => {
+    unlinkSync(db);
+    await rejection(store.articles.listLatest());
+    await store.close(); // waits for the copy
+    const rescued = readdirSync(data.dir).filter((f) => f.startsWith('briefing.db.rescued-'));
+    expect(rescued).toHaveLength(1);
+    expect(log.entries.find((e) => e.obj.rescue)?.obj.rescue).toBe(join(data.dir, rescued[0] as string));
+    // The old write-ahead log was put aside, so it cannot be replayed into the restored file.
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    renameSync(join(data.dir, rescued[0] as string), db);
+    store = openSqliteStore({ file: db });
+    expect((await store.articles.listLatest()).map((r) => r.id)).toEqual([articleFromFile(BUNDLED_FILE).id]);
+    expect(await store.audit.list()).toHaveLength(1);
+  });
+
+  it('deleted and then restored from a backup: it reconnects by itself and writes land in the restored file', async () => {
+    const backup = join(data.dir, 'backup.db');
+    await backupDatabase(db, backup);
+    unlinkSync(db);
+    await rejection(store.ping());
+    copyFileSync(backup, db);
+    // A call before the next retry is due fails at once; after it, the call itself reconnects.
+    await rejection(store.articles.listLatest());
+    clock += 1000;
+    expect((await store.articles.listLatest()).map((r) => r.id)).toEqual([articleFromFile(BUNDLED_FILE).id]);
+    await store.articles.addRevision(revision(SECOND_FILE));
+    await store.ping();
+    const raw = new Database(db, { readonly: true });
+    expect((raw.prepare('SELECT COUNT(*) AS n FROM articles').get() as { n: number }).n).toBe(2);
+    raw.close();
+    expect(log.entries.map((e) => e.msg)).toContain('the store is reachable again');
+  });
+
+  it('moved away and back while running: unreachable meanwhile, nothing lost (its log went into the moved file first)', async () => {
+    await store.audit.append({ at: AT, actor: 'test', action: 'note', detail: { n: 2 } });
+    renameSync(db, `${db}.elsewhere`);
+    await rejection(store.audit.list());
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    renameSync(`${db}.elsewhere`, db);
+    await store.ping();
+    expect((await store.audit.list()).map((e) => e.action)).toEqual(['note', 'article.register']);
+  });
+
+  it('replaced by another good database (a backup moved into place): the next call uses it without failing', async () => {
+    const other = join(data.dir, 'other.db');
+    await backupDatabase(db, other);
+    const raw = new Database(other);
+    raw.prepare('UPDATE articles SET hidden = 1').run();
+    raw.close();
+    renameSync(other, db);
+    expect(await store.articles.listLatest()).toEqual([]);
+  });
+
+  it('replaced by a file that is not a database: unreachable until a good one is back', async () => {
+    const good = join(data.dir, 'good.db');
+    await backupDatabase(db, good);
+    const junk = join(data.dir, 'junk');
+    writeFileSync(junk, 'not a database '.repeat(100));
+    renameSync(junk, db);
+    expect((await rejection(store.audit.list())).message).toContain('(it is not a SQLite database (its header is wrong))');
+    renameSync(good, db);
+    await store.ping();
+    expect(await store.audit.list()).toHaveLength(1);
+  });
+
+  it('emptied to 0 bytes: unreachable, and not recreated over the loss', async () => {
+    // Everything in the main file first, so what is emptied is the whole database.
+    const raw = new Database(db);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.close();
+    truncateSync(db, 0);
+    expect((await rejection(store.keys.get('k', AT))).message).toContain('(its database file was emptied (0 bytes))');
+    await rejection(store.ping());
+    clock += 10_000;
+    await rejection(store.keys.get('k', AT));
+    expect(statSync(db).size).toBe(0);
+  });
+
+  it('a lock another process holds: writes wait up to the lock timeout and then fail saying so; reads go on; ping recovers once it is released', async () => {
+    const holder = await holdLock(db, 'write');
+    try {
+      const write = await rejection(store.articles.addRevision(revision(SECOND_FILE)));
+      expect(write.message).toContain('(another process has held the database lock for more than 0.3 s)');
+      expect(await store.articles.listLatest()).toHaveLength(1);
+      expect((await rejection(store.ping())).message).toBe(`store: ${db}: another process has held the database lock for more than 0.3 s`);
+    } finally {
+      await holder.release();
+    }
+    await store.ping();
+    expect((await store.articles.addRevision(revision(SECOND_FILE))).revision).toBe(1);
+  });
+
+  it('a write waits for a lock released within the timeout and then succeeds', async () => {
+    const holder = await holdLock(db, 'write');
+    const writing = store.articles.addRevision(revision(SECOND_FILE));
+    await holder.release();
+    // 300 ms is plenty unless the machine is very busy; the store waits, then writes.
+    expect((await writing).id).toBe(articleFromFile(SECOND_FILE).id);
+  });
+});
+
+describe('a running store in a folder that never held data', () => {
+  it('recreates a deleted database, as a first start would', async () => {
+    const data = tempDataDir();
+    const db = join(data.dir, DATABASE_FILE);
+    const store = openSqliteStore({ file: db });
+    await store.keys.put('k', 'v', AT, '2099-01-01T00:00:00.000Z');
+    unlinkSync(db);
+    await store.ping();
+    expect(existsSync(db)).toBe(true);
+    expect(await store.keys.get('k', AT)).toBeUndefined();
+    await store.close();
+    data.cleanup();
+  });
+});
