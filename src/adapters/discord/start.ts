@@ -5,7 +5,9 @@ import type { ChannelSender } from '../../core/channel.ts';
 import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
-import { InvocationCache } from './components.ts';
+import { memoryKeyStore } from '../../store/memory-keys.ts';
+import type { KeyStore } from '../../store/types.ts';
+import { ButtonState } from './components.ts';
 import { attachmentDownloader } from './context.ts';
 import { createInteractionHandler } from './interactions.ts';
 import { createChannelSender, rejectLongChannelWaits } from './sender.ts';
@@ -48,6 +50,11 @@ export interface DiscordDeps {
   channelMaxWaitMs?: number;
   /** REST tuning (tests use `retries: 0`). */
   rest?: { retries?: number; timeout?: number; offset?: number };
+  /**
+   * Where button state lives (long invocations, who shared what): the store's shared keys, so
+   * every replica sees it. Default: this process's memory.
+   */
+  keys?: KeyStore;
 }
 
 export interface DiscordAdapter {
@@ -83,15 +90,16 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
       rejectOnRateLimit: rejectLongChannelWaits(deps.channelMaxWaitMs ?? 2_000),
     },
   });
+  const now = deps.now ?? (() => new Date());
   const handler = createInteractionHandler({
     library: deps.library,
     services: deps.services ?? {},
-    now: deps.now ?? (() => new Date()),
+    now,
     ...(deps.config.moderatorRoleId ? { moderatorRoleId: deps.config.moderatorRoleId } : {}),
     download: attachmentDownloader({ maxBytes: deps.maxDownloadBytes ?? 8 * 1024 * 1024, timeoutMs: deps.downloadTimeoutMs ?? 15_000 }),
     commands: deps.commands,
     logger,
-    cache: new InvocationCache(),
+    buttons: new ButtonState(deps.keys ?? memoryKeyStore({ capacity: 10_000 }), { now }),
     deferAfterMs: deps.deferAfterMs ?? 1_500,
   });
   client.on(Events.InteractionCreate, (interaction) => void handler(interaction));

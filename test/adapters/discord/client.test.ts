@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageProblems } from '../../../src/adapters/discord/limits.ts';
+import { nextId } from '../../fakes/discord.ts';
 import { autocomplete, buttonClick, CHANNEL_ID, chatInput, MANAGE_GUILD } from '../../fakes/discord-interactions.ts';
 import { bundledLibrary } from '../../helpers/library.ts';
 import { buttonId, type Callback, type Harness, startHarness, visibleTexts } from './harness.ts';
@@ -100,6 +101,24 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     expect(cb.data.embeds?.[0]?.title).toBe('Second scenario: Central Asia');
     const labels = (cb.data.components ?? []).flatMap((r) => r.components.map((b) => b.label));
     expect(labels).not.toContain('Share in channel');
+  });
+
+  it('posts an answer once when Share is clicked twice; the second click says who shared it and when', async () => {
+    const first = await h.push(chatInput(app, 'ask', { question: 'What did Japarov call for?' }));
+    const share = buttonId(first, 'Share in channel');
+    const messageId = nextId();
+    const actor = { userId: '1300000000000000077', username: 'mehmet' };
+    const posted = await h.push(buttonClick(app, share, { actor, messageId }));
+    expect(posted.data.flags ?? 0).toBe(0);
+    const again = await h.push(buttonClick(app, share, { actor, messageId }));
+    expect(again.type).toBe(4);
+    expect(again.data.flags).toBe(EPHEMERAL);
+    expect(again.data.embeds ?? []).toEqual([]);
+    const seconds = Date.parse('2025-06-01T09:00:00Z') / 1000;
+    expect(again.data.content).toBe(
+      `ℹ️ This answer was already shared in the channel by <@1300000000000000077> <t:${seconds}:R> (<t:${seconds}:f>).`,
+    );
+    expect(again.data.allowed_mentions).toEqual({ parse: [] });
   });
 
   it('offers More results for /ask and pages on when it is pressed', async () => {
