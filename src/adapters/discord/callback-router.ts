@@ -31,6 +31,7 @@ interface Pending {
 
 const CALLBACK_PATH = /\/interactions\/(\d+)\/([^/]+)\/callback$/;
 const NO_CONTENT = () => new Response(null, { status: 204 });
+const EPHEMERAL = 64;
 
 export class CallbackRouter {
   readonly #pending = new Map<string, Pending>();
@@ -108,14 +109,25 @@ export class CallbackRouter {
     return this.#pending.size;
   }
 
-  /** A callback after the fallback deferral: a message becomes the deferred message's content. */
+  /**
+   * A callback after the fallback deferral (private): a private message becomes the deferred
+   * message's content; a public one is posted as a followup, and the deferred message says so.
+   */
   async #late(url: string, init: Parameters<MakeRequest>[1], applicationId: string, token: string) {
     const body = typeof init.body === 'string' ? (JSON.parse(init.body) as { type?: number; data?: Record<string, unknown> }) : {};
     if (body.type !== 4 || !body.data) return NO_CONTENT();
-    const { flags: _flags, ...data } = body.data;
-    const edit = new URL(url);
-    edit.pathname = edit.pathname.replace(CALLBACK_PATH, `/webhooks/${applicationId}/${token}/messages/@original`);
-    edit.search = '';
-    return this.#network(edit.toString(), { ...init, method: 'PATCH', body: JSON.stringify(data) });
+    const { flags, ...data } = body.data;
+    const webhook = (path: string) => {
+      const target = new URL(url);
+      target.pathname = target.pathname.replace(CALLBACK_PATH, `/webhooks/${applicationId}/${token}${path}`);
+      target.search = '';
+      return target.toString();
+    };
+    const send = (path: string, method: string, payload: unknown) =>
+      this.#network(webhook(path), { ...init, method, body: JSON.stringify(payload) });
+    if ((Number(flags ?? 0) & EPHEMERAL) !== 0) return send('/messages/@original', 'PATCH', data);
+    const posted = await send('', 'POST', { ...data, flags });
+    if (posted.ok) await send('/messages/@original', 'PATCH', { content: 'Posted in the channel.', embeds: [], components: [] });
+    return posted;
   }
 }

@@ -33,6 +33,8 @@ export interface EndpointDeps {
   fallbackAfterMs?: number;
 }
 
+/** Followups and edits are possible for 15 minutes after an interaction. */
+const TOKEN_LIFE_MS = 15 * 60_000;
 const PING = 1;
 const AUTOCOMPLETE = 4;
 
@@ -147,6 +149,8 @@ export function interactionsEndpoint(deps: EndpointDeps) {
           : { status: 200, body: '{"type":5,"data":{"flags":64}}' };
       log.warn({ interactionId: id, afterMs: fallbackAfterMs }, 'discord interaction is slow to answer; deferred for it');
       deps.router.fallBack(id, answer, applicationId);
+      // A handler that never finishes must not keep its entry past the token's life.
+      setTimeout(() => deps.router.finish(id, { status: 410, body: '' }), TOKEN_LIFE_MS).unref();
     }, fallbackAfterMs);
     // Discord gave up (or the connection broke): a late callback has nowhere to go.
     res.on('close', () => {

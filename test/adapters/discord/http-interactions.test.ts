@@ -7,7 +7,7 @@ import { memoryKeyStore } from '../../../src/store/memory-keys.ts';
 import type { KeyStore } from '../../../src/store/types.ts';
 import { nextId } from '../../fakes/discord.ts';
 import { InteractionSigner, postInteraction } from '../../fakes/discord-http.ts';
-import { buttonClick, chatInput } from '../../fakes/discord-interactions.ts';
+import { buttonClick, chatInput, GUILD_ID } from '../../fakes/discord-interactions.ts';
 import { bundledLibrary } from '../../helpers/library.ts';
 import { buttonId, type Callback, type Harness, pushOverGateway, startHarness } from './harness.ts';
 import { Gate, testCommands } from './test-commands.ts';
@@ -34,8 +34,7 @@ const tally = defineCommand({
 });
 
 /** Holds every `get` until the test opens the gate: a store that stopped answering for a while. */
-function stalledKeys(gate: Gate): KeyStore {
-  const keys = memoryKeyStore();
+function stalledKeys(gate: Gate, keys: KeyStore): KeyStore {
   return {
     ...keys,
     get: async (key, at) => {
@@ -48,12 +47,13 @@ function stalledKeys(gate: Gate): KeyStore {
 let h: Harness;
 let app: string;
 const gate = new Gate();
+const keys = memoryKeyStore();
 
 beforeAll(async () => {
   h = await startHarness(await bundledLibrary(), [...testCommands(), tally] as AnyCommand[], {
     transport: 'http',
     clock: () => NOW_MS,
-    keys: stalledKeys(gate),
+    keys: stalledKeys(gate, keys),
     interactionFallbackMs: 100,
   });
   app = h.fake.applicationId;
@@ -161,14 +161,28 @@ describe('POST /discord/interactions', () => {
     expect(foreign).toEqual({ status: 400, body: { error: 'the bot did not answer this interaction' } });
   });
 
-  it('defers for a handler that stays silent (a store not answering), then edits its late answer in', async () => {
+  it('defers for a handler that stays silent (a store not answering), then edits its late private answer in', async () => {
+    await keys.put(
+      `discord:${GUILD_ID}:inv:stalled1`,
+      JSON.stringify({ command: 'source', options: { n: 6 } }),
+      '2025-06-01T09:00:00.000Z',
+      '2025-06-01T09:15:00.000Z',
+    );
+    const click = buttonClick(app, 'r#stalled1');
+    const answer = await postInteraction(url(), click.payload, signer(), { timestamp: String(NOW_S) });
+    expect(answer).toEqual({ status: 200, body: { type: 5, data: { flags: EPHEMERAL } } });
+    gate.open();
+    const edit = await h.fake.waitFor((r) => r.method === 'PATCH' && r.path === `/webhooks/${app}/${click.token}/messages/@original`);
+    expect((edit.body as Callback['data']).embeds?.[0]?.fields?.[0]?.name).toBe('\\[6\\] TV BRICS');
+    expect((edit.body as Callback['data']).flags).toBeUndefined();
+  });
+
+  it('posts a late public answer (a share) as a followup after its deferral, and says so privately', async () => {
     const first = await postInteraction(
       url(),
       chatInput(app, 'ask', { question: `China ASEAN trade ${'and the free trade agreement '.repeat(4)}` }).payload,
       signer(),
-      {
-        timestamp: String(NOW_S),
-      },
+      { timestamp: String(NOW_S) },
     );
     const share = buttonId(first.body as Callback, 'Share in channel');
     expect(share).toMatch(/^s#/);
@@ -176,9 +190,11 @@ describe('POST /discord/interactions', () => {
     const answer = await postInteraction(url(), click.payload, signer(), { timestamp: String(NOW_S) });
     expect(answer).toEqual({ status: 200, body: { type: 5, data: { flags: EPHEMERAL } } });
     gate.open();
+    const followup = await h.fake.waitFor((r) => r.method === 'POST' && r.path === `/webhooks/${app}/${click.token}`);
+    expect((followup.body as Callback['data']).flags ?? 0).toBe(0);
+    expect((followup.body as Callback['data']).embeds?.[0]?.title).toContain('China ASEAN trade and the free trade agreement');
     const edit = await h.fake.waitFor((r) => r.method === 'PATCH' && r.path === `/webhooks/${app}/${click.token}/messages/@original`);
-    expect((edit.body as Callback['data']).embeds?.[0]?.title).toContain('China ASEAN trade and the free trade agreement');
-    expect((edit.body as Callback['data']).flags).toBeUndefined();
+    expect((edit.body as Callback['data']).content).toBe('Posted in the channel.');
   });
 });
 
