@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
@@ -80,6 +80,7 @@ async function discordSide(options: LoadOptions): Promise<void> {
   const warmUpThenMeasure = async () => {
     await new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_MS)); // warm-up: JIT, caches, heap sizing
     measuring = true;
+    port.postMessage({ type: 'measuring' });
     const start = epoch();
     stopAt = start + options.seconds * 1_000;
     return start;
@@ -160,6 +161,8 @@ interface ModeResult {
   seconds: number;
   /** Arrival (dispatch or POST) to the handler starting on it, by interaction id. */
   reachedHandler: Map<string, number>;
+  /** The bot's main thread while measuring. */
+  busy: EventLoopUtilization;
 }
 
 /** Runs the load in one mode against a fresh adapter and Discord-side thread. */
@@ -169,7 +172,11 @@ async function runMode(mode: Mode, library: Library, options: LoadOptions): Prom
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: { ...options, mode } });
   const messages: { type: string; [key: string]: unknown }[] = [];
   let wake: () => void = () => {};
+  // How busy the bot's own thread is while measuring, whatever the load generator costs.
+  let elu: EventLoopUtilization | undefined;
   worker.on('message', (m) => {
+    if (m.type === 'measuring') elu = performance.eventLoopUtilization();
+    else if (m.type === 'done' && elu) elu = performance.eventLoopUtilization(elu);
     messages.push(m);
     wake();
   });
@@ -212,7 +219,7 @@ async function runMode(mode: Mode, library: Library, options: LoadOptions): Prom
   await adapter.stop();
   await http?.close();
   await worker.terminate();
-  return { mode, samples, seconds: elapsedMs / 1000, reachedHandler };
+  return { mode, samples, seconds: elapsedMs / 1000, reachedHandler, busy: elu ?? performance.eventLoopUtilization() };
 }
 
 function report(result: ModeResult, options: LoadOptions, log: (line: string) => void): void {
@@ -230,6 +237,9 @@ function report(result: ModeResult, options: LoadOptions, log: (line: string) =>
     `    ${what}: p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies.at(-1) ?? 0, 1)} ms (goal p99 <= 50 ms)`,
   );
   log(`    of which arrival → handler start: p50 ${fmt(quantile(queued, 0.5), 1)} ms, p99 ${fmt(quantile(queued, 0.99), 1)} ms`);
+  log(
+    `    bot main thread busy ${fmt(result.busy.utilization * 100, 0)}% of the time: ${fmt((result.busy.active / Math.max(1, samples.length)) * 1000, 0)} µs per interaction (search on workers not included)`,
+  );
   log(`    deferred answers: ${deferred}; answers without embeds or refused (errors): ${failed}`);
 }
 
