@@ -108,7 +108,15 @@ export function interactionsEndpoint(deps: EndpointDeps) {
       log.warn({ path: INTERACTIONS_PATH }, 'discord interaction refused: unsigned');
       return refuse(res, 401, 'missing request signature');
     }
-    const body = await readBody(req, limit);
+    let body: Buffer | undefined;
+    try {
+      body = await readBody(req, limit);
+    } catch (err) {
+      // The client went away mid-body: there is no one to answer.
+      log.debug({ err }, 'discord interaction request aborted');
+      res.destroy();
+      return;
+    }
     if (!body) {
       log.warn({ limit }, 'discord interaction refused: body too large');
       return refuse(res, 413, `request body is larger than ${limit} bytes`);

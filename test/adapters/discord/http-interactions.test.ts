@@ -141,6 +141,18 @@ describe('POST /discord/interactions', () => {
     expect(after.status).toBe(200);
   });
 
+  it('shrugs off a client that goes away in the middle of its body', async () => {
+    const headers = signer().headers('{"type":1}', String(NOW_S));
+    await new Promise<void>((resolve) => {
+      const req = request(url(), { method: 'POST', headers: { ...headers, 'content-length': '1000' } });
+      req.on('error', () => resolve());
+      req.write('{"type":', () => setImmediate(() => req.destroy()));
+    });
+    const after = await postInteraction(url(), chatInput(app, 'x-tally').payload, signer(), { timestamp: String(NOW_S) });
+    expect(after.status).toBe(200);
+    expect(runs).toBe(1);
+  });
+
   it('answers 400 to a signed body that is not JSON or not an interaction', async () => {
     const send = async (body: string) => {
       const res = await fetch(url(), { method: 'POST', headers: signer().headers(body, String(NOW_S)), body });
