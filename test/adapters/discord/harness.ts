@@ -15,6 +15,16 @@ import { type EndpointAnswer, InteractionSigner, postInteraction } from '../../f
  */
 export type Transport = 'gateway' | 'http';
 
+let suiteTransport: Transport = 'gateway';
+/**
+ * Sets the transport harnesses use when none is given. A `*-http.test.ts` file calls it and then
+ * imports a gateway suite, which runs again, unchanged, over HTTP interactions (each test file
+ * runs in its own module graph, so the setting stays in that file).
+ */
+export function useTransport(transport: Transport): void {
+  suiteTransport = transport;
+}
+
 export interface Harness {
   transport: Transport;
   fake: FakeDiscord;
@@ -71,7 +81,7 @@ export interface HarnessOptions {
 export const logger = () => pino({ level: process.env.TEST_LOG ?? 'silent' }, pino.destination(2));
 
 export async function startHarness(library: Library, commands: readonly AnyCommand[], options: HarnessOptions = {}): Promise<Harness> {
-  const transport = options.transport ?? 'gateway';
+  const transport = options.transport ?? suiteTransport;
   const fake = options.fake ?? (await startFakeDiscord());
   const signer = transport === 'http' ? (options.signer ?? new InteractionSigner()) : undefined;
   const server = signer ? new HttpServer() : undefined;
