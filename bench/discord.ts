@@ -1,34 +1,47 @@
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'node:http';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { commands } from '../commands/index.ts';
+import { INTERACTIONS_PATH } from '../src/adapters/discord/http-endpoint.ts';
 import { startDiscord } from '../src/adapters/discord/start.ts';
 import { Library } from '../src/core/library.ts';
 import { loadOrBuild } from '../src/core/search/snapshot.ts';
+import { HttpServer } from '../src/http/server.ts';
 import { autoWorkerCount, SearchPool } from '../src/workers/search-pool.ts';
 import { startFakeDiscord } from '../test/fakes/discord.ts';
+import { InteractionSigner } from '../test/fakes/discord-http.ts';
 import { chatInput } from '../test/fakes/discord-interactions.ts';
 import { generateCorpus } from './corpus.ts';
 import { benchQuestions } from './lib/queries.ts';
 import { fmt, quantile, timed } from './lib/stats.ts';
 
 /**
- * `npm run bench:discord [-- --articles 10000 --seconds 10 --in-flight 50 --command ask --workers auto]`: a
- * real discord.js client logged in to the loopback gateway fake answers `/ask` interactions
+ * `npm run bench:discord [-- --articles 10000 --seconds 10 --in-flight 50 --command ask --workers auto --http]`:
+ * a real discord.js client logged in to the loopback gateway fake answers `/ask` interactions
  * with the synthetic corpus loaded. The fake (Discord's side: gateway, REST and the load that
  * keeps a fixed number of interactions in flight) runs on its own thread, as Discord is not in
  * the bot's process; latency runs from the gateway dispatch to the interaction callback
  * arriving at the fake REST server. Search workers start as `npm start` starts them
  * (SEARCH_WORKERS=auto: one on two cores at this size); `--workers 0` searches on the main thread.
  * Measuring starts after a 5 s warm-up.
+ *
+ * `--http` then runs the same load over HTTP interactions in the same process, library and search
+ * workers: Discord's side signs each interaction (Ed25519) and POSTs it to the bot's
+ * /discord/interactions; latency runs from the POST to its response (the answer itself), with
+ * the signature checked on the bot's side. The two modes are printed side by side.
  */
+
+type Mode = 'gateway' | 'http';
 
 interface LoadOptions {
   inFlight: number;
   seconds: number;
   command: string;
+  mode: Mode;
 }
 
 /** One measured interaction, in epoch milliseconds (comparable across threads). */
@@ -50,31 +63,96 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
-/** Discord's side, on a worker thread: the fake, and the load it pushes through the gateway. */
+// Keep-alive connections, as Discord's own are; node:http costs the load generator far less than
+// fetch does, which matters when it shares two cores with the bot.
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** POSTs `body` and resolves with the status and the response text. */
+function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Discord's side, on a worker thread: the fake, and the load it sends (gateway dispatches or signed POSTs). */
 async function discordSide(options: LoadOptions): Promise<void> {
   const port = parentPort as NonNullable<typeof parentPort>;
   const fake = await startFakeDiscord({ record: false });
-  port.postMessage({ type: 'listening', apiUrl: fake.apiUrl, applicationId: fake.applicationId });
-  await fake.whenReady();
+  const signer = options.mode === 'http' ? new InteractionSigner() : undefined;
+  port.postMessage({ type: 'listening', apiUrl: fake.apiUrl, applicationId: fake.applicationId, publicKey: signer?.publicKeyHex });
   const questions = benchQuestions(2_000, 4242);
-  const pending = new Map<string, { id: string; dispatched: number; measured: boolean }>();
   const samples: Sample[] = [];
   let next = 0;
   let measuring = false;
   let stopAt = Number.POSITIVE_INFINITY;
+  const build = () => {
+    const question = questions[next++ % questions.length] as string;
+    const actor = { userId: String(1_300_000_000_000_000_000n + BigInt(next % 500)) };
+    return chatInput(fake.applicationId, options.command, options.command === 'ask' ? { question } : {}, { actor });
+  };
+  const warmUpThenMeasure = async () => {
+    await new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_MS)); // warm-up: JIT, caches, heap sizing
+    measuring = true;
+    port.postMessage({ type: 'measuring' });
+    const start = epoch();
+    stopAt = start + options.seconds * 1_000;
+    return start;
+  };
+
+  if (signer) {
+    const url = await new Promise<string>((resolve) => port.once('message', (m: { url: string }) => resolve(m.url)));
+    // `inFlight` senders, each POSTing its next interaction when the previous one is answered.
+    const sender = async () => {
+      while (epoch() < stopAt) {
+        const built = build();
+        const body = JSON.stringify(built.payload);
+        const headers = signer.headers(body);
+        const dispatched = epoch();
+        const measured = measuring;
+        const res = await post(url, headers, body);
+        const answer = JSON.parse(res.text) as { type?: number; data?: { embeds?: unknown[] } };
+        const answered = epoch();
+        if (measured && answered <= stopAt + 60_000) {
+          samples.push({
+            id: built.id,
+            dispatched,
+            answered,
+            type: res.status === 200 ? (answer.type ?? 0) : -res.status,
+            embeds: Boolean(answer.data?.embeds?.length),
+          });
+        }
+      }
+    };
+    const senders = Array.from({ length: options.inFlight }, sender);
+    const start = await warmUpThenMeasure();
+    await Promise.all(senders);
+    port.postMessage({ type: 'done', samples, elapsedMs: epoch() - start });
+    await fake.close();
+    return;
+  }
+
+  await fake.whenReady();
+  const pending = new Map<string, { id: string; dispatched: number; measured: boolean }>();
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-
   const push = () => {
-    const question = questions[next++ % questions.length] as string;
-    const actor = { userId: String(1_300_000_000_000_000_000n + BigInt(next % 500)) };
-    const built = chatInput(fake.applicationId, options.command, options.command === 'ask' ? { question } : {}, { actor });
+    const built = build();
     fake.pushInteraction(built.payload);
     pending.set(`/interactions/${built.id}/${built.token}/callback`, { id: built.id, dispatched: epoch(), measured: measuring });
   };
-
   fake.onRequest((req) => {
     const started = pending.get(req.path);
     if (!started) return;
@@ -95,43 +173,58 @@ async function discordSide(options: LoadOptions): Promise<void> {
   });
 
   for (let i = 0; i < options.inFlight; i++) push();
-  await new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_MS)); // warm-up: JIT, caches, heap sizing
-  measuring = true;
-  const start = epoch();
-  stopAt = start + options.seconds * 1_000;
+  const start = await warmUpThenMeasure();
   await finished;
   port.postMessage({ type: 'done', samples, elapsedMs: epoch() - start });
   await fake.close();
 }
 
-async function botSide(): Promise<void> {
-  const articles = Number(arg('articles', '10000'));
-  const options: LoadOptions = {
-    inFlight: Number(arg('in-flight', '50')),
-    seconds: Number(arg('seconds', '10')),
-    command: arg('command', 'ask'),
-  };
-  const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(
-    `bench:discord — /${options.command}, ${articles.toLocaleString('en-US')} articles, ${options.inFlight} in flight, ${options.seconds} s`,
-  );
+interface ModeResult {
+  mode: Mode;
+  samples: Sample[];
+  seconds: number;
+  /** Arrival (dispatch or POST) to the handler starting on it, by interaction id. */
+  reachedHandler: Map<string, number>;
+  /** The bot's main thread while measuring. */
+  busy: EventLoopUtilization;
+  /** CPU time the bot's main thread used while measuring (Linux), which preemption does not inflate. */
+  cpuMs?: number;
+}
 
-  const corpus = await timed(() => generateCorpus({ articles, seed: 7 }));
-  const cache = fileURLToPath(new URL('./.cache/', import.meta.url));
-  await mkdir(cache, { recursive: true });
-  const loaded = await timed(() => loadOrBuild({ articles: corpus.value, snapshotPath: `${cache}discord-index-${articles}.bin` }));
-  const library = new Library(loaded.value.index);
-  for (const a of corpus.value) library.add(a, { addedAt: '2025-01-01T00:00:00.000Z', origin: 'content' });
-  log(
-    `  corpus ${fmt(corpus.ms / 1000, 1)} s; index ${loaded.value.from} in ${fmt(loaded.ms / 1000, 1)} s; ${library.size} articles loaded`,
-  );
+/**
+ * CPU time (user + system) of the main thread so far, in ms, from /proc (Linux; undefined
+ * elsewhere). Wall-clock figures such as event-loop utilisation also count time the thread
+ * waited for a core, which on a shared two-core machine says little about the bot's own cost.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
 
+/** Runs the load in one mode against a fresh adapter and Discord-side thread. */
+async function runMode(mode: Mode, library: Library, options: LoadOptions): Promise<ModeResult> {
   // Worker threads do not inherit tsx's loader: register it there, then load this file.
   const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: options });
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: { ...options, mode } });
   const messages: { type: string; [key: string]: unknown }[] = [];
   let wake: () => void = () => {};
+  // How busy the bot's own thread is while measuring, whatever the load generator costs.
+  let elu: EventLoopUtilization | undefined;
+  let cpu: number | undefined;
   worker.on('message', (m) => {
+    if (m.type === 'measuring') {
+      elu = performance.eventLoopUtilization();
+      cpu = mainThreadCpuMs();
+    } else if (m.type === 'done' && elu) {
+      elu = performance.eventLoopUtilization(elu);
+      const end = mainThreadCpuMs();
+      cpu = cpu !== undefined && end !== undefined ? end - cpu : undefined;
+    }
     messages.push(m);
     wake();
   });
@@ -148,41 +241,97 @@ async function botSide(): Promise<void> {
     }
   };
 
-  const { apiUrl, applicationId } = (await next('listening')) as unknown as { apiUrl: string; applicationId: string };
-  const workerArg = arg('workers', 'auto');
-  const workers = workerArg === 'auto' ? autoWorkerCount(library.index.documentCount) : Number(workerArg);
-  const pool = workers > 0 ? SearchPool.start(library, { workers, logger: pino({ level: 'warn' }, pino.destination(2)) }) : undefined;
-  await pool?.ready();
-  log(`  search workers: ${workers}${pool ? ' (ready)' : ''}`);
+  const { apiUrl, applicationId, publicKey } = (await next('listening')) as unknown as {
+    apiUrl: string;
+    applicationId: string;
+    publicKey?: string;
+  };
+  const http = mode === 'http' ? new HttpServer() : undefined;
   const adapter = await startDiscord({
-    config: { token: 'bench-token', applicationId, apiUrl },
+    config: { token: 'bench-token', applicationId, apiUrl, ...(publicKey ? { publicKey, gateway: false } : {}) },
     library,
     commands,
     logger: pino({ level: 'warn' }, pino.destination(2)),
     rest: { retries: 0 },
+    ...(http ? { http } : {}),
   });
+  if (http) {
+    const port = await http.listen(0, '127.0.0.1');
+    worker.postMessage({ url: `http://127.0.0.1:${port}${INTERACTIONS_PATH}` });
+  }
   const reachedHandler = new Map<string, number>();
   // When discord.js hands the interaction over; the rest of the latency is the answer itself.
   adapter.client.prependListener('interactionCreate', (interaction) => void reachedHandler.set(interaction.id, epoch()));
 
   const { samples, elapsedMs } = (await next('done')) as unknown as { samples: Sample[]; elapsedMs: number };
   await adapter.stop();
-  await pool?.close();
+  await http?.close();
   await worker.terminate();
+  return {
+    mode,
+    samples,
+    seconds: elapsedMs / 1000,
+    reachedHandler,
+    busy: elu ?? performance.eventLoopUtilization(),
+    ...(cpu !== undefined ? { cpuMs: cpu } : {}),
+  };
+}
 
+function report(result: ModeResult, options: LoadOptions, log: (line: string) => void): void {
+  const { samples, seconds, reachedHandler } = result;
   const latencies = samples.map((s) => s.answered - s.dispatched).sort((a, b) => a - b);
   const queued = samples.map((s) => (reachedHandler.get(s.id) ?? s.answered) - s.dispatched).sort((a, b) => a - b);
   const deferred = samples.filter((s) => s.type === 5).length;
-  const failed = samples.filter((s) => s.type === 4 && !s.embeds).length;
-  const seconds = elapsedMs / 1000;
+  const failed = samples.filter((s) => (s.type === 4 && !s.embeds) || s.type < 0).length;
+  const what = result.mode === 'gateway' ? 'dispatch → callback' : 'signed POST → response';
+  log(`  ${result.mode}:`);
   log(
-    `  ${samples.length.toLocaleString('en-US')} /${options.command} answered in ${fmt(seconds, 1)} s: ${fmt(samples.length / seconds, 0)} interactions/s`,
+    `    ${samples.length.toLocaleString('en-US')} /${options.command} answered in ${fmt(seconds, 1)} s: ${fmt(samples.length / seconds, 0)} interactions/s`,
   );
   log(
-    `  dispatch → callback: p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies.at(-1) ?? 0, 1)} ms (goal p99 <= 50 ms)`,
+    `    ${what}: p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies.at(-1) ?? 0, 1)} ms (goal p99 <= 50 ms)`,
   );
-  log(`  of which dispatch → handler start: p50 ${fmt(quantile(queued, 0.5), 1)} ms, p99 ${fmt(quantile(queued, 0.99), 1)} ms`);
-  log(`  deferred answers: ${deferred}; answers without embeds (error replies): ${failed}`);
+  log(`    of which arrival → handler start: p50 ${fmt(quantile(queued, 0.5), 1)} ms, p99 ${fmt(quantile(queued, 0.99), 1)} ms`);
+  const perInteraction = (ms: number) => fmt((ms / Math.max(1, samples.length)) * 1000, 0);
+  log(
+    `    bot main thread: busy ${fmt(result.busy.utilization * 100, 0)}% of the time${result.cpuMs !== undefined ? `, ${perInteraction(result.cpuMs)} µs of CPU per interaction` : ''} (${perInteraction(result.busy.active)} µs busy; searches on workers not included)`,
+  );
+  log(`    deferred answers: ${deferred}; answers without embeds or refused (errors): ${failed}`);
+}
+
+async function botSide(): Promise<void> {
+  const articles = Number(arg('articles', '10000'));
+  const modes: Mode[] = process.argv.includes('--http') ? ['gateway', 'http'] : ['gateway'];
+  const options: LoadOptions = {
+    inFlight: Number(arg('in-flight', '50')),
+    seconds: Number(arg('seconds', '10')),
+    command: arg('command', 'ask'),
+    mode: 'gateway',
+  };
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(
+    `bench:discord — /${options.command}, ${articles.toLocaleString('en-US')} articles, ${options.inFlight} in flight, ${options.seconds} s, ${modes.join(' then ')}`,
+  );
+
+  const corpus = await timed(() => generateCorpus({ articles, seed: 7 }));
+  const cache = fileURLToPath(new URL('./.cache/', import.meta.url));
+  await mkdir(cache, { recursive: true });
+  const loaded = await timed(() => loadOrBuild({ articles: corpus.value, snapshotPath: `${cache}discord-index-${articles}.bin` }));
+  const library = new Library(loaded.value.index);
+  for (const a of corpus.value) library.add(a, { addedAt: '2025-01-01T00:00:00.000Z', origin: 'content' });
+  log(
+    `  corpus ${fmt(corpus.ms / 1000, 1)} s; index ${loaded.value.from} in ${fmt(loaded.ms / 1000, 1)} s; ${library.size} articles loaded`,
+  );
+
+  const workerArg = arg('workers', 'auto');
+  const workers = workerArg === 'auto' ? autoWorkerCount(library.index.documentCount) : Number(workerArg);
+  const pool = workers > 0 ? SearchPool.start(library, { workers, logger: pino({ level: 'warn' }, pino.destination(2)) }) : undefined;
+  await pool?.ready();
+  log(`  search workers: ${workers}${pool ? ' (ready)' : ''}`);
+  const results: ModeResult[] = [];
+  for (const mode of modes) results.push(await runMode(mode, library, { ...options, mode }));
+  await pool?.close();
+  for (const result of results) report(result, options, log);
 }
 
 if (isMainThread) await botSide();

@@ -70,6 +70,10 @@ const envSchema = z.object({
   DISCORD_API_URL: url('DISCORD_API_URL'),
   DISCORD_GUILD_ID: optionalString,
   DISCORD_MODERATOR_ROLE_ID: optionalString,
+  DISCORD_PUBLIC_KEY: optionalString.refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v), {
+    message: "DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters (Developer Portal, General Information)",
+  }),
+  DISCORD_GATEWAY: z.enum(['auto', 'on', 'off']).default('auto'),
 
   DIGEST_EMPTY: z.enum(['skip', 'post']).default('skip'),
   DIGEST_CATCHUP_HOURS: z.coerce.number().min(0).max(168).default(6),
@@ -107,7 +111,11 @@ export type Env = z.output<typeof envSchema>;
 
 export interface Config extends Env {
   slack?: { mode: 'http' | 'socket'; botToken: string; signingSecret: string; appToken?: string };
-  discord?: { token: string; applicationId?: string };
+  /**
+   * `gateway`: open a gateway connection (DISCORD_GATEWAY; auto = unless a public key is set).
+   * `publicKey`: serve interactions over HTTP at /discord/interactions.
+   */
+  discord?: { token: string; applicationId?: string; publicKey?: string; gateway: boolean };
   /** The terminal chat runs when no chat tokens are set (or CONSOLE=on). */
   console: boolean;
 }
@@ -147,9 +155,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   let discord: Config['discord'];
-  if (e.DISCORD_TOKEN)
-    discord = { token: e.DISCORD_TOKEN, ...(e.DISCORD_APPLICATION_ID ? { applicationId: e.DISCORD_APPLICATION_ID } : {}) };
-  else if (e.DISCORD_APPLICATION_ID || e.DISCORD_GUILD_ID)
+  const gateway = e.DISCORD_GATEWAY === 'on' || (e.DISCORD_GATEWAY === 'auto' && !e.DISCORD_PUBLIC_KEY);
+  if (e.DISCORD_TOKEN) {
+    if (!gateway && !e.DISCORD_PUBLIC_KEY)
+      problems.push(
+        'DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY: without the gateway, interactions only arrive at /discord/interactions (or set DISCORD_GATEWAY=auto)',
+      );
+    discord = {
+      token: e.DISCORD_TOKEN,
+      ...(e.DISCORD_APPLICATION_ID ? { applicationId: e.DISCORD_APPLICATION_ID } : {}),
+      ...(e.DISCORD_PUBLIC_KEY ? { publicKey: e.DISCORD_PUBLIC_KEY.toLowerCase() } : {}),
+      gateway,
+    };
+  } else if (e.DISCORD_APPLICATION_ID || e.DISCORD_GUILD_ID || e.DISCORD_PUBLIC_KEY)
     problems.push('DISCORD_TOKEN is missing: set the bot token to run the Discord client');
   if (problems.length) throw new ConfigError(problems);
   const console = e.CONSOLE === 'on' || (e.CONSOLE === 'auto' && !slack && !discord);

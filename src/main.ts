@@ -238,6 +238,9 @@ export async function main(env: Record<string, string | undefined> = process.env
         logger,
         maxDownloadBytes: config.REGISTER_MAX_BYTES,
         downloadTimeoutMs: config.REGISTER_URL_TIMEOUT_MS,
+        // /discord/interactions (with DISCORD_PUBLIC_KEY) and button state every replica shares.
+        ...(http ? { http } : {}),
+        ...(runtime.store ? { keys: runtime.store.keys } : {}),
       });
       adapters.set('discord', () => client.health());
       senders.set('discord', client.sender);

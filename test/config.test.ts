@@ -73,4 +73,26 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ SEARCH_WORKERS: bad }), bad).toThrow(/SEARCH_WORKERS must be auto or a whole number from 0/);
     }
   });
+
+  it('Discord opens the gateway unless a public key turns on HTTP interactions; DISCORD_GATEWAY decides explicitly', () => {
+    const key = 'ab'.repeat(32);
+    expect(loadConfig({ DISCORD_TOKEN: 't' }).discord).toEqual({ token: 't', gateway: true });
+    expect(loadConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1', DISCORD_PUBLIC_KEY: key.toUpperCase() }).discord).toEqual({
+      token: 't',
+      applicationId: '1',
+      publicKey: key,
+      gateway: false,
+    });
+    expect(loadConfig({ DISCORD_TOKEN: 't', DISCORD_PUBLIC_KEY: key, DISCORD_GATEWAY: 'on' }).discord?.gateway).toBe(true);
+    expect(loadConfig({ DISCORD_TOKEN: 't', DISCORD_PUBLIC_KEY: key, DISCORD_GATEWAY: 'off' }).discord?.gateway).toBe(false);
+  });
+
+  it('names a malformed DISCORD_PUBLIC_KEY, DISCORD_GATEWAY=off without one, and a public key without a token', () => {
+    expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_PUBLIC_KEY: 'not-a-key' })).toThrow(
+      /DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters/,
+    );
+    expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_GATEWAY: 'sometimes' })).toThrow(/DISCORD_GATEWAY/);
+    expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_GATEWAY: 'off' })).toThrow(/DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY/);
+    expect(() => loadConfig({ DISCORD_PUBLIC_KEY: 'ab'.repeat(32) })).toThrow(/DISCORD_TOKEN is missing/);
+  });
 });

@@ -136,12 +136,16 @@ export function autocomplete(
   return base(applicationId, 4, data, opts.actor);
 }
 
-/** A click on a button with `customId` on a message the bot sent (ephemeral by default). */
-export function buttonClick(applicationId: string, customId: string, opts: { actor?: Actor; messageFlags?: number } = {}): Built {
+/** A click on a button with `customId` on a message the bot sent (ephemeral by default; `messageId` to click one message twice). */
+export function buttonClick(
+  applicationId: string,
+  customId: string,
+  opts: { actor?: Actor; messageFlags?: number; messageId?: string } = {},
+): Built {
   const data = { custom_id: customId, component_type: 2 };
   const built = base(applicationId, 3, data, opts.actor);
   built.payload.message = messageObject({
-    id: nextId(),
+    id: opts.messageId ?? nextId(),
     type: 20,
     channel_id: CHANNEL_ID,
     author: { id: '1100000000000000002', username: 'briefing-bot', discriminator: '0', avatar: null, bot: true },

@@ -3,11 +3,38 @@ import { REST } from 'discord.js';
 import { ConfigError, loadConfig } from '../../config.ts';
 import type { AnyCommand } from '../../core/command.ts';
 import { deployCommands, describeDeploy } from './deploy.ts';
+import { INTERACTIONS_PATH } from './http-endpoint.ts';
 
 /**
- * `npm run discord:deploy [-- --force]`: registers the slash commands generated from the
- * command definitions, globally or to DISCORD_GUILD_ID, and prints what changed.
+ * `npm run discord:deploy [-- --force] [--url https://your.host]`: registers the slash commands
+ * generated from the command definitions, globally or to DISCORD_GUILD_ID, and prints what
+ * changed; with `--url`, also the Interactions Endpoint URL to set in the Developer Portal.
  */
+
+/**
+ * The Interactions Endpoint URL for the bot's public base URL (`https://bot.example.org` or
+ * `https://example.org/bot`), or an error naming the value. Discord only calls HTTPS endpoints.
+ */
+export function interactionsEndpointUrl(base: string): { url: string } | { error: string } {
+  if (!URL.canParse(base)) return { error: `--url "${base}" is not a URL: give the bot's public address, such as https://bot.example.org` };
+  const url = new URL(base);
+  if (url.protocol !== 'https:') {
+    return { error: `--url "${base}" is not https: Discord only sends interactions to https:// addresses (put TLS in front of PORT)` };
+  }
+  url.search = '';
+  url.hash = '';
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = path.endsWith(INTERACTIONS_PATH) ? path : `${path}${INTERACTIONS_PATH}`;
+  return { url: url.toString() };
+}
+
+function endpointUrlArg(args: readonly string[]): { url?: string; error?: string } {
+  const i = args.findIndex((a) => a === '--url' || a.startsWith('--url='));
+  if (i < 0) return {};
+  const value = args[i]?.startsWith('--url=') ? args[i]?.slice('--url='.length) : args[i + 1];
+  if (!value || value.startsWith('--')) return { error: "--url needs the bot's public address, such as --url https://bot.example.org" };
+  return interactionsEndpointUrl(value);
+}
 
 export interface DeployIo {
   out: (text: string) => void;
@@ -35,6 +62,11 @@ export async function runDeploy(
     io.err('DISCORD_TOKEN is missing: set the bot token (and DISCORD_APPLICATION_ID) to register the commands.');
     return 1;
   }
+  const endpoint = endpointUrlArg(args);
+  if (endpoint.error) {
+    io.err(endpoint.error);
+    return 1;
+  }
   const rest = new REST({ ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 1, timeout: 15_000 });
   rest.setToken(config.discord.token);
   try {
@@ -46,6 +78,19 @@ export async function runDeploy(
       force: args.includes('--force'),
     });
     io.out(describeDeploy(result));
+    if (endpoint.url) {
+      io.out(
+        [
+          '',
+          `Interactions Endpoint URL: ${endpoint.url}`,
+          `  Set it at https://discord.com/developers/applications/${applicationId}/information once the bot runs there with`,
+          "  DISCORD_PUBLIC_KEY (the same page's Public Key): Discord checks the URL with a signed PING when you save it.",
+          config.discord.publicKey ? '' : '  DISCORD_PUBLIC_KEY is not set in this environment yet.',
+        ]
+          .filter((line, i, all) => line !== '' || i < all.length - 1)
+          .join('\n'),
+      );
+    }
     return 0;
   } catch (error) {
     const status = (error as { status?: number }).status;

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { AnyCommand } from '../../core/command.ts';
 import { findCommand, runCommand } from '../../core/dispatch.ts';
 import type { Invocation, Reply } from '../../core/reply.ts';
-import { decodeButton, type InvocationCache, replyButtons } from './components.ts';
+import { type ButtonState, decodeButton, replyButtons, type ShareRecord } from './components.ts';
 import { type ContextDeps, contextFor, rawOptions, shareableOptions } from './context.ts';
 import { cut, escapeFit, plainSafe } from './escape.ts';
 import { type DiscordMessage, LIMITS } from './limits.ts';
@@ -25,7 +25,8 @@ import { renderError, renderReply } from './render.ts';
 export interface InteractionDeps extends ContextDeps {
   commands: readonly AnyCommand[];
   logger: Logger;
-  cache: InvocationCache;
+  /** Invocations behind long buttons and who shared what, in the store's shared keys. */
+  buttons: ButtonState;
   /** How long to wait for a command before deferring (Discord allows 3 s for the first answer). */
   deferAfterMs: number;
 }
@@ -61,7 +62,8 @@ async function onCommand(interaction: ChatInputCommandInteraction, deps: Interac
 }
 
 async function onButton(interaction: ButtonInteraction, deps: InteractionDeps): Promise<void> {
-  const decoded = decodeButton(interaction.customId, deps.cache);
+  const guildId = interaction.guildId ?? undefined;
+  const decoded = await decodeButton(interaction.customId, deps.buttons.stash(guildId));
   if (!decoded) return;
   if ('expired' in decoded) {
     return tellPrivately(interaction, 'This button has expired (buttons with long questions last 15 minutes). Run the command again.');
@@ -70,9 +72,40 @@ async function onButton(interaction: ButtonInteraction, deps: InteractionDeps): 
   const found = findCommand(deps.commands, invocation.command);
   if (!('run' in found)) return tellPrivately(interaction, found.ok ? 'Unknown command.' : found.error.message);
   const ctx = contextFor(interaction, deps);
-  const share = decoded.kind === 'share';
-  const presentation: Presentation = share ? { public: true, invocation, sharedBy: interaction.user.id } : { public: false, invocation };
-  await answer(interaction, () => runCommand(found, { ...invocation.options }, ctx, deps.logger), presentation, deps);
+  if (decoded.kind !== 'share') {
+    await answer(interaction, () => runCommand(found, { ...invocation.options }, ctx, deps.logger), { public: false, invocation }, deps);
+    return;
+  }
+  // One post per answer, whichever replica each click reaches: the first click claims the share.
+  const messageId = interaction.message.id;
+  let claim: Awaited<ReturnType<ButtonState['claimShare']>>;
+  try {
+    claim = await deps.buttons.claimShare(guildId, messageId, interaction.user.id);
+  } catch (err) {
+    deps.logger.warn({ err, interactionId: interaction.id }, 'could not record a share');
+    return tellPrivately(interaction, 'Sharing is unavailable right now (the bot cannot reach its store). Try again in a moment.');
+  }
+  if (!claim.first) return notePrivately(interaction, alreadyShared(claim.shared));
+  let posted = false;
+  try {
+    posted = await answer(
+      interaction,
+      () => runCommand(found, { ...invocation.options }, ctx, deps.logger),
+      { public: true, invocation, sharedBy: interaction.user.id },
+      deps,
+    );
+  } finally {
+    if (!posted)
+      await deps.buttons.releaseShare(guildId, messageId).catch((err: unknown) => deps.logger.warn({ err }, 'could not release a share'));
+  }
+}
+
+/** `Already shared in the channel by @ayse 2 minutes ago.` (the mention pings no one: mentions are off). */
+export function alreadyShared(shared: ShareRecord): string {
+  const who = /^\d{1,20}$/.test(shared.by) ? ` by <@${shared.by}>` : '';
+  const seconds = Math.floor(Date.parse(shared.at) / 1000);
+  const when = Number.isFinite(seconds) ? ` <t:${seconds}:R> (<t:${seconds}:f>)` : '';
+  return `This answer was already shared in the channel${who}${when}.`;
 }
 
 async function onAutocomplete(interaction: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {
@@ -99,13 +132,16 @@ async function onAutocomplete(interaction: AutocompleteInteraction, deps: Intera
   await interaction.respond(valid);
 }
 
-/** Runs `work`, deferring when it is slow, then sends the rendered reply (split if long). */
+/**
+ * Runs `work`, deferring when it is slow, then sends the rendered reply (split if long).
+ * Resolves true when the answer went out publicly.
+ */
 async function answer(
   interaction: RepliableInteraction,
   work: () => Promise<Reply>,
   how: Presentation,
   deps: InteractionDeps,
-): Promise<void> {
+): Promise<boolean> {
   const defer = () => interaction.deferReply(how.public ? {} : { flags: MessageFlags.Ephemeral });
   // Discord's 3 s run from the interaction's creation, not from when we got to it: time spent
   // queued behind other work counts. An age outside 0-3 s means clock skew, so it is ignored.
@@ -124,25 +160,28 @@ async function answer(
     if (first === 'slow') await defer();
   }
   const reply = await pending;
-  const messages = present(reply, how, deps);
+  const messages = await present(reply, how, interaction.guildId ?? undefined, deps);
   const isPublic = reply.ok && (how.public || reply.visibility === 'public');
   if (isPublic && interaction.deferred && interaction.ephemeral) {
     // Deferred privately before we knew the answer was public: post it, then say so privately.
     await send(interaction, messages, true, { asFollowUps: true });
     await interaction.editReply({ content: 'Posted in the channel.', embeds: [], components: [] });
-    return;
+    return true;
   }
   await send(interaction, messages, isPublic);
+  return isPublic;
 }
 
 /** The messages for a reply: the shared-by line, embeds, and buttons under the last message. */
-function present(reply: Reply, how: Presentation, deps: InteractionDeps): DiscordMessage[] {
+async function present(reply: Reply, how: Presentation, guildId: string | undefined, deps: InteractionDeps): Promise<DiscordMessage[]> {
   const messages = renderReply(reply);
   if (!reply.ok) return messages;
   const last = messages.at(-1) as DiscordMessage;
-  const rows = replyButtons(reply, {
+  const rows = await replyButtons(reply, {
     shareable: !how.public,
-    cache: deps.cache,
+    stash: deps.buttons.stash(guildId),
+    // Without the store, a button whose invocation needs it is left out; the answer still goes.
+    onError: (err) => deps.logger.warn({ err }, 'a button could not be stored; it is left out'),
     ...(how.invocation ? { invocation: how.invocation } : {}),
   });
   if (rows.length) last.components = rows;
@@ -179,7 +218,16 @@ async function send(
 }
 
 async function tellPrivately(interaction: RepliableInteraction, text: string): Promise<void> {
-  const message = { content: renderError(text), flags: MessageFlags.Ephemeral as const };
+  await sayPrivately(interaction, renderError(text));
+}
+
+/** A private note in the bot's own words (not escaped: it may carry mentions and timestamps). */
+async function notePrivately(interaction: RepliableInteraction, text: string): Promise<void> {
+  await sayPrivately(interaction, `ℹ️ ${text}`);
+}
+
+async function sayPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
+  const message = { content, flags: MessageFlags.Ephemeral as const };
   try {
     if (interaction.deferred || interaction.replied) await interaction.followUp(message);
     else await interaction.reply(message);

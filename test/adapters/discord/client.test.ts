@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageProblems } from '../../../src/adapters/discord/limits.ts';
+import { nextId } from '../../fakes/discord.ts';
 import { autocomplete, buttonClick, CHANNEL_ID, chatInput, MANAGE_GUILD } from '../../fakes/discord-interactions.ts';
 import { bundledLibrary } from '../../helpers/library.ts';
 import { buttonId, type Callback, type Harness, startHarness, visibleTexts } from './harness.ts';
@@ -29,9 +30,10 @@ function expectWithinLimits(data: Callback['data']) {
 }
 
 describe('the Discord client against the loopback gateway and REST fakes', () => {
-  it('identifies with the Guilds intent only and reports itself connected', () => {
-    expect(h.fake.identifies[0]?.intents).toBe(1);
-    expect(h.adapter.health()).toEqual({ connected: true });
+  it('identifies with the Guilds intent only and reports itself connected (over HTTP: opens no gateway at all)', () => {
+    if (h.transport === 'gateway') expect(h.fake.identifies[0]?.intents).toBe(1);
+    else expect([h.fake.identifies, h.fake.requests.filter((r) => r.path === '/gateway/bot')]).toEqual([[], []]);
+    expect(h.adapter.health()).toEqual({ connected: true, mode: h.transport });
   });
 
   it('answers /scenario central-asia privately with an embed carrying the cited scenario', async () => {
@@ -108,6 +110,24 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     expect(cb.data.embeds?.[0]?.title).toBe('Second scenario: Central Asia');
     const labels = (cb.data.components ?? []).flatMap((r) => r.components.map((b) => b.label));
     expect(labels).not.toContain('Share in channel');
+  });
+
+  it('posts an answer once when Share is clicked twice; the second click says who shared it and when', async () => {
+    const first = await h.push(chatInput(app, 'ask', { question: 'What did Japarov call for?' }));
+    const share = buttonId(first, 'Share in channel');
+    const messageId = nextId();
+    const actor = { userId: '1300000000000000077', username: 'mehmet' };
+    const posted = await h.push(buttonClick(app, share, { actor, messageId }));
+    expect(posted.data.flags ?? 0).toBe(0);
+    const again = await h.push(buttonClick(app, share, { actor, messageId }));
+    expect(again.type).toBe(4);
+    expect(again.data.flags).toBe(EPHEMERAL);
+    expect(again.data.embeds ?? []).toEqual([]);
+    const seconds = Date.parse('2025-06-01T09:00:00Z') / 1000;
+    expect(again.data.content).toBe(
+      `ℹ️ This answer was already shared in the channel by <@1300000000000000077> <t:${seconds}:R> (<t:${seconds}:f>).`,
+    );
+    expect(again.data.allowed_mentions).toEqual({ parse: [] });
   });
 
   it('offers More results for /ask and pages on when it is pressed', async () => {
@@ -253,7 +273,8 @@ describe('moderator-only commands, re-checked on the server', () => {
 
 describe('what the fake received overall', () => {
   it('never sent a message that could ping anyone', () => {
-    const bodies = h.fake.requests.filter((r) => r.method !== 'GET').map((r) => r.body as Record<string, unknown>);
+    const bodies = [...h.callbacks(), ...h.fake.requests.filter((r) => r.method !== 'GET').map((r) => r.body)] as Record<string, unknown>[];
+    expect(bodies.length).toBeGreaterThan(30);
     for (const body of bodies) {
       const data = (body.data ?? body) as Record<string, unknown>;
       if (data.embeds || data.content) expect(data.allowed_mentions).toEqual({ parse: [] });

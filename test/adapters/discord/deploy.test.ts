@@ -97,6 +97,30 @@ describe('npm run discord:deploy', () => {
     expect(err).toContain('check DISCORD_TOKEN');
   });
 
+  it('prints the Interactions Endpoint URL to set with --url, under any path prefix', async () => {
+    const { code, out } = await deploy(commands, {}, ['--url', 'https://bot.example.org/']);
+    expect(code).toBe(0);
+    expect(out).toContain('Interactions Endpoint URL: https://bot.example.org/discord/interactions');
+    expect(out).toContain(`https://discord.com/developers/applications/${fake.applicationId}/information`);
+    expect(out).toContain('DISCORD_PUBLIC_KEY is not set in this environment yet.');
+    const prefixed = await deploy(commands, { DISCORD_PUBLIC_KEY: 'ab'.repeat(32) }, ['--url=https://example.org/bot']);
+    expect(prefixed.out).toContain('Interactions Endpoint URL: https://example.org/bot/discord/interactions');
+    expect(prefixed.out).not.toContain('not set');
+  });
+
+  it('refuses an --url that is not an https address before registering anything', async () => {
+    for (const [args, message] of [
+      [['--url', 'http://bot.example.org'], '--url "http://bot.example.org" is not https'],
+      [['--url', 'bot example'], '--url "bot example" is not a URL'],
+      [['--url'], "--url needs the bot's public address"],
+    ] as const) {
+      const { code, err } = await deploy(commands, {}, [...args]);
+      expect(code).toBe(1);
+      expect(err).toContain(message);
+    }
+    expect(puts()).toHaveLength(0);
+  });
+
   it('runs as a script against the same fake', async () => {
     const script = fileURLToPath(new URL('../../../src/adapters/discord/deploy-cli.ts', import.meta.url));
     const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
