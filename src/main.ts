@@ -213,8 +213,8 @@ export async function main(env: Record<string, string | undefined> = process.env
         services,
         logger,
         ...(http ? { http } : {}),
-        // Shared keys live in the store, so every replica and every restart sees them.
-        ...(store ? { keys: store.keys } : {}),
+        // Shared keys and installations live in the store, so every replica and every restart sees them.
+        ...(store ? { keys: store.keys, workspaces: store } : {}),
       });
       adapters.set('slack', () => slack.health());
       senders.set('slack', slack.sender);

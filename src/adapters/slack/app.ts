@@ -18,20 +18,24 @@ import { type HealthReport, healthHandler } from './health.ts';
 import { InvocationCodec } from './invocation.ts';
 import { SlackKit } from './kit.ts';
 import { boltLogger, makeScrubber, safeError } from './log.ts';
+import { botScopes } from './manifest.ts';
 import { type ModeratorPolicy, Moderators, tokenModerators } from './moderators.ts';
+import { isNotInstalled } from './oauth/install.ts';
+import { setupOAuth, type WorkspaceStore } from './oauth/setup.ts';
 import { EVENTS_PATH } from './paths.ts';
 import { AnsweringReceiver, readBodies, type SlackRefusal } from './receiver.ts';
 import { slackChannelSender } from './sender.ts';
 import { ShareLedger } from './share-once.ts';
 import { guardRequests } from './signature.ts';
 import { WorkQueue } from './work-queue.ts';
-import type { SlackOrigin } from './workspace.ts';
+import { type SlackOrigin, workspaceIdOf } from './workspace.ts';
 
 export { EVENTS_PATH } from './paths.ts';
 
 /**
  * The configuration the Slack adapter reads: a slice of src/config.ts `Config`, so the whole
- * config can be passed. `slack` must be set (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET).
+ * config can be passed. `slack` must be set: one bot token (SLACK_BOT_TOKEN, HTTP or Socket
+ * Mode) or OAuth for many workspaces (SLACK_CLIENT_ID and the rest).
  */
 export interface SlackConfig {
   slack?: Config['slack'];
@@ -52,9 +56,9 @@ export interface SlackDeps {
   services: Services;
   logger: Logger;
   /**
-   * The bot's shared HTTP server: the adapter adds its routes (`/slack/events`) and the caller
-   * listens and serves /healthz. Without it the adapter runs a server of its own on PORT with
-   * GET /healthz answering `health`.
+   * The bot's shared HTTP server: the adapter adds its routes (`/slack/events`, and in OAuth mode
+   * `/slack/install` and `/slack/oauth_redirect`) and the caller listens and serves /healthz.
+   * Without it the adapter runs a server of its own on PORT with GET /healthz answering `health`.
    */
   http?: HttpServer;
   /**
@@ -63,6 +67,10 @@ export interface SlackDeps {
    * process's memory.
    */
   keys?: KeyStore;
+  /** The store's installations, subscriptions and keys: required for OAuth mode (many workspaces). */
+  workspaces?: WorkspaceStore;
+  /** OAuth mode: Slack's authorize page the install link points to (default Slack's own). */
+  authorizeUrl?: string;
   /** What GET /healthz answers on the adapter's own server (when `http` is not given). */
   health?: () => HealthReport;
   /** Extra handlers (default: `slackExtensions`). */
@@ -81,12 +89,12 @@ export interface SlackDeps {
 /** The running Slack adapter. */
 export interface SlackAdapter {
   readonly app: App;
-  readonly mode: 'http' | 'socket';
+  readonly mode: 'http' | 'socket' | 'oauth';
   /** Port of the HTTP server (shared or its own) once it listens. */
   readonly port: number | undefined;
   readonly sender: ChannelSender;
   readonly kit: SlackKit;
-  health(): { connected: boolean; mode: 'http' | 'socket' };
+  health(): { connected: boolean; mode: 'http' | 'socket' | 'oauth' };
   stop(): Promise<void>;
 }
 
@@ -98,26 +106,54 @@ const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 
 
 /**
  * Builds and starts the Slack app: HTTP mode on PORT at /slack/events (slash commands,
- * interactivity, events), or Socket Mode when an app token is configured; GET /healthz either
- * way. Resolves once it is listening (HTTP) or connected (Socket Mode).
+ * interactivity, events), Socket Mode when an app token is configured, or OAuth mode for many
+ * workspaces (HTTP, plus the install pages); GET /healthz on its own server. Resolves once it is
+ * listening (HTTP) or connected (Socket Mode).
  */
 export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   const { config } = deps;
-  if (!config.slack) throw new BotError('slack-config', 'The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
   const slack = config.slack;
+  if (!slack)
+    throw new BotError(
+      'slack-config',
+      'The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_CLIENT_ID and the OAuth variables',
+    );
   const { mode, signingSecret } = slack;
-  const scrub = makeScrubber([slack.botToken, signingSecret, slack.appToken]);
+  const scrub = makeScrubber(
+    slack.mode === 'oauth' ? [signingSecret, slack.clientSecret, slack.stateSecret] : [slack.botToken, signingSecret, slack.appToken],
+  );
   const logger = deps.logger.child({ adapter: 'slack' });
   const bolt = boltLogger(logger, scrub);
   const apiUrl = config.SLACK_API_URL ?? SLACK_API_URL;
   const slackApiUrl = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
   const clientOptions = (): webApi.WebClientOptions => ({ slackApiUrl, logger: bolt, retryConfig: deps.retryConfig ?? DEFAULT_RETRY });
   const now = deps.now ?? (() => new Date());
+  const extensions = deps.extensions ?? slackExtensions;
   const refusals = new WeakMap<object, SlackRefusal>();
   const failures = new WeakSet<object>();
 
-  const keys = deps.keys ?? memoryKeyStore();
-  const identity = await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub);
+  const oauth =
+    slack.mode === 'oauth'
+      ? await setupOAuth({
+          config: slack,
+          store: deps.workspaces,
+          moderators: config.SLACK_MODERATORS,
+          moderatorGroups: (config.SLACK_MODERATOR_GROUP ?? '')
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean),
+          scopes: botScopes({ commands: deps.commands, extensions, oauth: true }),
+          clientOptions,
+          boltLogger: bolt,
+          logger,
+          scrub,
+          now,
+          refusals,
+          ...(deps.authorizeUrl ? { authorizeUrl: deps.authorizeUrl } : {}),
+        })
+      : undefined;
+  const keys = oauth ? (deps.workspaces as WorkspaceStore).keys : (deps.keys ?? memoryKeyStore());
+  const identity = slack.mode === 'oauth' ? undefined : await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub);
   let listening = false;
   let socketConnected = false;
 
@@ -173,13 +209,14 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
         },
       ),
     );
+    oauth?.mount(http);
     receiver = httpReceiver;
   }
 
   const app = new App({
-    token: slack.botToken,
-    botId: identity.botId,
-    botUserId: identity.userId,
+    ...(oauth
+      ? { authorize: oauth.authorize }
+      : { token: (slack as { botToken: string }).botToken, botId: identity?.botId, botUserId: identity?.userId }),
     receiver,
     logger: bolt,
     clientOptions: clientOptions(),
@@ -188,22 +225,32 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   });
   // With extendedErrorHandler, Bolt passes the body too (its exported types only name the plain handler).
   const onError = async ({ error, body }: { error: Error; body?: unknown }): Promise<void> => {
+    const original = (error as { original?: unknown }).original;
+    if (isNotInstalled(error)) {
+      logger.warn(
+        { reason: original instanceof Error ? original.message : error.message },
+        'refused a Slack request from a workspace without an installation',
+      );
+      return;
+    }
     if (body && typeof body === 'object') failures.add(body);
     logger.error({ err: safeError(error, scrub) }, 'unhandled error in a Slack handler');
   };
   app.error(onError as unknown as Parameters<App['error']>[0]);
 
-  const workspaceOf = (origin: SlackOrigin) => origin.teamId;
+  const workspaceOf = oauth ? workspaceIdOf : (origin: SlackOrigin) => origin.teamId;
   const keyErrors = (error: unknown) => logger.warn({ err: safeError(error, scrub) }, 'the shared key store failed; continuing without it');
-  const moderators: ModeratorPolicy = tokenModerators(
-    new Moderators({
-      userIds: config.SLACK_MODERATORS,
-      ...(config.SLACK_MODERATOR_GROUP ? { groupId: config.SLACK_MODERATOR_GROUP } : {}),
-      client: app.client,
-      now: () => now().getTime(),
-      onError: (error) => logger.warn({ err: safeError(error, scrub) }, 'could not read the Slack moderator group'),
-    }),
-  );
+  const moderators: ModeratorPolicy =
+    oauth?.moderators ??
+    tokenModerators(
+      new Moderators({
+        userIds: config.SLACK_MODERATORS,
+        ...(config.SLACK_MODERATOR_GROUP ? { groupId: config.SLACK_MODERATOR_GROUP } : {}),
+        client: app.client,
+        now: () => now().getTime(),
+        onError: (error) => logger.warn({ err: safeError(error, scrub) }, 'could not read the Slack moderator group'),
+      }),
+    );
   const kit = new SlackKit({
     commands: deps.commands,
     library: deps.library,
@@ -220,7 +267,7 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     queue: new WorkQueue(deps.queue ?? {}),
     othersWaiting: () => Math.max(0, gauge.inFlight - 1),
     download: slackDownloader({
-      token: slack.botToken,
+      ...(slack.mode === 'oauth' ? {} : { token: slack.botToken }),
       apiUrl: slackApiUrl,
       maxBytes: config.REGISTER_MAX_BYTES,
       timeoutMs: config.REGISTER_URL_TIMEOUT_MS,
@@ -236,17 +283,22 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     }
     await args.next();
   });
+  oauth?.register(app);
   registerCommandHandler(app, kit, { ackBudgetMs: deps.ackBudgetMs ?? 2000 });
   registerActionHandlers(app, kit);
   registerMentionHandler(app, kit);
-  for (const extension of deps.extensions ?? slackExtensions) extension.register(app, kit);
+  for (const extension of extensions) extension.register(app, kit);
 
-  const senderClient = new webApi.WebClient(slack.botToken, {
-    ...clientOptions(),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, minTimeout: 500 },
-  });
-  const sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
+  let sender: ChannelSender;
+  if (oauth) sender = slackChannelSender(oauth.postMessage);
+  else {
+    const senderClient = new webApi.WebClient((slack as { botToken: string }).botToken, {
+      ...clientOptions(),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 1, minTimeout: 500 },
+    });
+    sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
+  }
 
   if (ownServer) await http.listen(config.PORT, config.HOST);
   if (slack.mode === 'socket') {
@@ -264,7 +316,10 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     }
   }
   listening = true;
-  logger.info({ mode, port: http.port, bot: identity.userId }, 'Slack app started');
+  logger.info(
+    { mode, port: http.port, ...(identity ? { bot: identity.userId } : { installations: oauth?.installed }) },
+    'Slack app started',
+  );
 
   return {
     app,
