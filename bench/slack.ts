@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { commands } from '../commands/index.ts';
 import { startSlack } from '../src/adapters/slack/app.ts';
 import { Library } from '../src/core/library.ts';
 import { loadOrBuild } from '../src/core/search/snapshot.ts';
+import { openStore } from '../src/store/index.ts';
 import { autoWorkerCount, SearchPool } from '../src/workers/search-pool.ts';
 import { generateCorpus } from './corpus.ts';
 import { benchQuestions } from './lib/queries.ts';
@@ -21,6 +23,8 @@ import { fmt, quantile, timed } from './lib/stats.ts';
  * again, so throughput is answered commands a second, not acknowledgements alone. Prints that,
  * the time to the HTTP acknowledgement (p50/p99/max) and the time to the answer. Search workers
  * start as `npm start` starts them (SEARCH_WORKERS=auto); `--workers 0` searches on the main thread.
+ * Retry de-duplication and button state go to a SQLite store in a temporary folder, as with
+ * `npm start`; `--store memory` keeps them in the process instead.
  */
 
 const args = new Map<string, string>();
@@ -29,6 +33,7 @@ const ARTICLES = Number(args.get('articles') ?? 10_000);
 const CONCURRENCY = Number(args.get('concurrency') ?? 50);
 const SECONDS = Number(args.get('seconds') ?? 10);
 const WORKERS = args.get('workers') ?? 'auto';
+const STORE = args.get('store') ?? 'sqlite';
 const SECRET = 'bench-signing-secret';
 const CACHE = fileURLToPath(new URL('./.cache/', import.meta.url));
 
@@ -140,6 +145,9 @@ async function main(): Promise<void> {
       if (m.type === 'sink') resolve(m.port as number);
     });
   });
+  const storeDir = STORE === 'sqlite' ? await mkdtemp(join(tmpdir(), 'bench-slack-')) : undefined;
+  const store = storeDir ? await openStore({ dataDir: storeDir }) : undefined;
+  log(`shared keys: ${store ? `SQLite in ${storeDir}` : 'memory'}`);
   const adapter = await startSlack({
     config: {
       slack: { mode: 'http', botToken: 'xoxb-bench', signingSecret: SECRET },
@@ -156,6 +164,7 @@ async function main(): Promise<void> {
     services: {},
     logger: pino({ level: 'warn' }, pino.destination(2)),
     health: () => ({ ok: true }),
+    ...(store ? { keys: store.keys } : {}),
   });
   log(`Slack app on 127.0.0.1:${adapter.port}; ${CONCURRENCY} concurrent /ask for ${SECONDS} s…`);
   let cpu = { user: 0, system: 0 };
@@ -192,6 +201,8 @@ async function main(): Promise<void> {
   });
   await adapter.stop();
   await pool?.close();
+  await store?.close();
+  if (storeDir) await rm(storeDir, { recursive: true, force: true });
   worker.kill();
   const sorted = result.lat.sort((a, b) => a - b);
   const total = result.ok + result.failed;
@@ -202,7 +213,7 @@ async function main(): Promise<void> {
   const answeredRate = (answers.length / result.elapsed) * 1000;
   process.stdout.write(
     [
-      `bench:slack  ${ARTICLES} articles, ${CONCURRENCY} concurrent, ${SECONDS} s (load average before: ${loadBefore})`,
+      `bench:slack  ${ARTICLES} articles, ${CONCURRENCY} concurrent, ${SECONDS} s, shared keys in ${store ? 'SQLite' : 'memory'} (load average before: ${loadBefore})`,
       `  acknowledged  ${result.ok} of ${total} (${fmt(throughput, 0)}/s), ${result.failed} failed`,
       `  time to ack   p50 ${fmt(p50, 1)} ms  p99 ${fmt(p99, 1)} ms  max ${fmt(sorted.at(-1) ?? 0, 1)} ms`,
       `    of which    ${result.answered} carried the answer, ${result.deferred} were answered afterwards through respond(), ${result.busy} were told "busy" (queue full)`,

@@ -62,6 +62,10 @@ const envSchema = z.object({
   SLACK_COMMAND_PREFIX: z.string().trim().default(''),
   SLACK_MODERATORS: list,
   SLACK_MODERATOR_GROUP: optionalString,
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_TOKEN_ENCRYPTION_KEY: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
 
@@ -109,8 +113,28 @@ const envSchema = z.object({
 
 export type Env = z.output<typeof envSchema>;
 
+/** One workspace with one bot token (HTTP or Socket Mode). */
+export interface SlackTokenConfig {
+  mode: 'http' | 'socket';
+  botToken: string;
+  signingSecret: string;
+  appToken?: string;
+}
+
+/** Many workspaces through "Add to Slack" (OAuth): tokens come from the installations in the store. */
+export interface SlackOAuthConfig {
+  mode: 'oauth';
+  signingSecret: string;
+  clientId: string;
+  clientSecret: string;
+  /** Signs the OAuth `state` parameter. */
+  stateSecret: string;
+  /** 32 bytes (AES-256-GCM) that encrypt the stored bot tokens. */
+  tokenKey: Uint8Array;
+}
+
 export interface Config extends Env {
-  slack?: { mode: 'http' | 'socket'; botToken: string; signingSecret: string; appToken?: string };
+  slack?: SlackTokenConfig | SlackOAuthConfig;
   /**
    * `gateway`: open a gateway connection (DISCORD_GATEWAY; auto = unless a public key is set).
    * `publicKey`: serve interactions over HTTP at /discord/interactions.
@@ -141,19 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  let slack: Config['slack'];
-  if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) {
-    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is missing: set the bot token (xoxb-…) to run the Slack app');
-    if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is missing: copy it from the Slack app\'s "Basic Information" page');
-    if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
-      slack = {
-        mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
-        botToken: e.SLACK_BOT_TOKEN,
-        signingSecret: e.SLACK_SIGNING_SECRET,
-        ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
-      };
-    }
-  }
+  const slack = slackConfig(e, problems);
   let discord: Config['discord'];
   const gateway = e.DISCORD_GATEWAY === 'on' || (e.DISCORD_GATEWAY === 'auto' && !e.DISCORD_PUBLIC_KEY);
   if (e.DISCORD_TOKEN) {
@@ -172,4 +184,84 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length) throw new ConfigError(problems);
   const console = e.CONSOLE === 'on' || (e.CONSOLE === 'auto' && !slack && !discord);
   return { ...e, ...(slack ? { slack } : {}), ...(discord ? { discord } : {}), console };
+}
+
+const OAUTH_VARS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_ENCRYPTION_KEY'] as const;
+
+/**
+ * `SLACK_TOKEN_ENCRYPTION_KEY` as 32 bytes: 64 hex digits or base64 (standard or URL-safe) of 32
+ * bytes. Undefined for anything else.
+ * @example parseTokenKey(randomBytes(32).toString('base64'))
+ */
+export function parseTokenKey(text: string): Uint8Array | undefined {
+  const value = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return bytes.length === 32 ? bytes : undefined;
+  }
+  return undefined;
+}
+
+/** Team-qualified ids (`T0123:U0456`) as OAuth mode needs them; names every entry that is not one. */
+function teamQualified(name: string, entries: readonly string[], problems: string[]): void {
+  const bad = entries.filter((entry) => !/^[TE][A-Z0-9]+:[A-Z0-9]+$/.test(entry));
+  if (bad.length) {
+    problems.push(
+      `${name}: with many workspaces (SLACK_CLIENT_ID) each entry names its workspace, e.g. T0123ABCD:U0456EFGH; got ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+}
+
+/** Which Slack mode the variables ask for (none, one token, or OAuth), with every problem named. */
+function slackConfig(e: Env, problems: string[]): Config['slack'] {
+  const oauthSet = OAUTH_VARS.filter((name) => e[name] !== undefined);
+  if (oauthSet.length > 0) {
+    for (const name of OAUTH_VARS.filter((n) => e[n] === undefined)) {
+      problems.push(`${name} is missing: OAuth mode (many workspaces) needs ${OAUTH_VARS.join(', ')} and SLACK_SIGNING_SECRET`);
+    }
+    if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is missing: copy it from the Slack app\'s "Basic Information" page');
+    if (e.SLACK_BOT_TOKEN) {
+      problems.push(
+        'SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID: set the bot token for one workspace, or the OAuth variables for many, not both',
+      );
+    }
+    if (e.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN: Socket Mode serves one workspace; remove it to install through OAuth (HTTP)');
+    const tokenKey = e.SLACK_TOKEN_ENCRYPTION_KEY === undefined ? undefined : parseTokenKey(e.SLACK_TOKEN_ENCRYPTION_KEY);
+    if (e.SLACK_TOKEN_ENCRYPTION_KEY !== undefined && !tokenKey) {
+      problems.push(
+        `SLACK_TOKEN_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64 (44 characters), e.g. the output of: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))" (got ${e.SLACK_TOKEN_ENCRYPTION_KEY.length} characters)`,
+      );
+    }
+    teamQualified('SLACK_MODERATORS', e.SLACK_MODERATORS, problems);
+    if (e.SLACK_MODERATOR_GROUP) {
+      teamQualified(
+        'SLACK_MODERATOR_GROUP',
+        e.SLACK_MODERATOR_GROUP.split(',').map((s) => s.trim()),
+        problems,
+      );
+    }
+    if (!e.SLACK_CLIENT_ID || !e.SLACK_CLIENT_SECRET || !e.SLACK_STATE_SECRET || !tokenKey || !e.SLACK_SIGNING_SECRET) return undefined;
+    return {
+      mode: 'oauth',
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      clientId: e.SLACK_CLIENT_ID,
+      clientSecret: e.SLACK_CLIENT_SECRET,
+      stateSecret: e.SLACK_STATE_SECRET,
+      tokenKey,
+    };
+  }
+  if (!(e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)) return undefined;
+  if (!e.SLACK_BOT_TOKEN)
+    problems.push(
+      'SLACK_BOT_TOKEN is missing: set the bot token (xoxb-…) to run the Slack app in one workspace, or SLACK_CLIENT_ID and the other OAuth variables for many',
+    );
+  if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is missing: copy it from the Slack app\'s "Basic Information" page');
+  if (!e.SLACK_BOT_TOKEN || !e.SLACK_SIGNING_SECRET) return undefined;
+  return {
+    mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+    botToken: e.SLACK_BOT_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+  };
 }

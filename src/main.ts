@@ -224,7 +224,17 @@ export async function main(env: Record<string, string | undefined> = process.env
   if (discord) adapters.set('discord', () => ({ connected: false }));
   try {
     if (config.slack) {
-      const slack = await startSlack({ config, library, commands, services, logger, ...(http ? { http } : {}) });
+      const { store } = runtime;
+      const slack = await startSlack({
+        config,
+        library,
+        commands,
+        services,
+        logger,
+        ...(http ? { http } : {}),
+        // Shared keys and installations live in the store, so every replica and every restart sees them.
+        ...(store ? { keys: store.keys, workspaces: store } : {}),
+      });
       adapters.set('slack', () => slack.health());
       senders.set('slack', slack.sender);
       stops.push(() => slack.stop());

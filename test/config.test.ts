@@ -95,4 +95,68 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_GATEWAY: 'off' })).toThrow(/DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY/);
     expect(() => loadConfig({ DISCORD_PUBLIC_KEY: 'ab'.repeat(32) })).toThrow(/DISCORD_TOKEN is missing/);
   });
+
+  describe('Slack for many workspaces (OAuth)', () => {
+    const key = Buffer.alloc(32, 7);
+    const oauth = {
+      SLACK_CLIENT_ID: '1111.2222',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'state-secret',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+      SLACK_TOKEN_ENCRYPTION_KEY: key.toString('base64'),
+    };
+
+    it('the client id, secrets and a 32-byte key (base64, base64url or hex) select OAuth mode', () => {
+      const config = loadConfig(oauth);
+      expect(config.slack).toMatchObject({
+        mode: 'oauth',
+        clientId: '1111.2222',
+        clientSecret: 'client-secret',
+        stateSecret: 'state-secret',
+      });
+      expect(Buffer.from((config.slack as { tokenKey: Uint8Array }).tokenKey)).toEqual(key);
+      expect(config.console).toBe(false);
+      for (const encoded of [key.toString('hex'), key.toString('base64url'), key.toString('base64').replace(/=$/, '')]) {
+        const slack = loadConfig({ ...oauth, SLACK_TOKEN_ENCRYPTION_KEY: encoded }).slack as { tokenKey: Uint8Array };
+        expect(Buffer.from(slack.tokenKey), encoded).toEqual(key);
+      }
+    });
+
+    it('names every missing or bad variable at once, and the key format without echoing the key', () => {
+      try {
+        loadConfig({
+          SLACK_CLIENT_ID: '1111.2222',
+          SLACK_TOKEN_ENCRYPTION_KEY: 'short-secret-value',
+          SLACK_BOT_TOKEN: 'xoxb-1',
+          SLACK_MODERATORS: 'U123,T1:U2',
+        });
+        expect.unreachable();
+      } catch (error) {
+        const problems = (error as ConfigError).problems;
+        expect(problems.find((p) => p.startsWith('SLACK_CLIENT_SECRET is missing'))).toBeDefined();
+        expect(problems.find((p) => p.startsWith('SLACK_STATE_SECRET is missing'))).toBeDefined();
+        expect(problems.find((p) => p.startsWith('SLACK_SIGNING_SECRET is missing'))).toBeDefined();
+        expect(problems.find((p) => p.startsWith('SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID'))).toBeDefined();
+        const keyProblem = problems.find((p) => p.startsWith('SLACK_TOKEN_ENCRYPTION_KEY'));
+        expect(keyProblem).toContain('32 random bytes as 64 hex digits or base64 (44 characters)');
+        expect(keyProblem).toContain('(got 18 characters)');
+        expect(keyProblem).not.toContain('short-secret-value');
+        expect(problems.find((p) => p.startsWith('SLACK_MODERATORS'))).toContain('e.g. T0123ABCD:U0456EFGH; got "U123"');
+      }
+    });
+
+    it('refuses OAuth without the encryption key, and with Socket Mode', () => {
+      const { SLACK_TOKEN_ENCRYPTION_KEY: _key, ...rest } = oauth;
+      expect(() => loadConfig(rest)).toThrow(/SLACK_TOKEN_ENCRYPTION_KEY is missing/);
+      expect(() => loadConfig({ ...oauth, SLACK_APP_TOKEN: 'xapp-1' })).toThrow(/SLACK_APP_TOKEN: Socket Mode serves one workspace/);
+    });
+
+    it('keeps one-token mode exactly as before', () => {
+      expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_MODERATORS: 'U1' }).slack).toEqual({
+        mode: 'http',
+        botToken: 'xoxb-1',
+        signingSecret: 's',
+      });
+    });
+  });
 });

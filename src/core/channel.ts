@@ -11,9 +11,11 @@ export interface ChannelSender {
   /**
    * Posts `reply` publicly in `channelId`. `idempotencyKey` is stable for one logical
    * delivery: a platform that can de-duplicate (Discord's `nonce` + `enforce_nonce`) uses it
-   * so a resend cannot double-post.
+   * so a resend cannot double-post. `workspaceId` is the subscription's workspace: a bot
+   * installed in many Slack workspaces posts with that workspace's own token, and not at all
+   * to a workspace that uninstalled it.
    */
-  send(channelId: string, reply: OkReply, options: { idempotencyKey: string }): Promise<{ messageIds: string[] }>;
+  send(channelId: string, reply: OkReply, options: { idempotencyKey: string; workspaceId?: string }): Promise<{ messageIds: string[] }>;
 }
 
 export type DeliveryFailure = 'channel-gone' | 'forbidden' | 'rate-limited' | 'transient';

@@ -55,6 +55,7 @@ function auditEntry(actor: RegistryActor, at: string, action: string, target: st
     actor: actor.user.id,
     ...(actor.user.name ? { actorName: actor.user.name } : {}),
     platform: actor.platform,
+    ...(actor.channel?.workspaceId ? { workspaceId: actor.channel.workspaceId } : {}),
     ...(actor.channel ? { channelId: actor.channel.id } : {}),
     action,
     target,

@@ -108,7 +108,7 @@ export async function deliver(ctx: DeliverContext, delivery: Delivery, workspace
       return 'lost';
     }
     try {
-      const { messageIds } = await sender.send(delivery.channelId, reply, { idempotencyKey: key });
+      const { messageIds } = await sender.send(delivery.channelId, reply, { idempotencyKey: key, ...(workspaceId ? { workspaceId } : {}) });
       const result = await finish('delivered', attempts, { messageIds });
       ctx.logger.info(
         { ...log, attempts, articles: articles.length, late: delivery.late, recovered: delivery.recovered },

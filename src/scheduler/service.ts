@@ -57,6 +57,16 @@ function deliveryView(d: Delivery, zone: string): DeliveryView {
   };
 }
 
+/**
+ * The channel's subscriptions that belong to the asking workspace. A Slack channel shared
+ * between workspaces has the same id in each, and one workspace's moderators must neither see
+ * nor change another's subscriptions. Subscriptions that record no workspace belong to all.
+ */
+async function channelSubscriptions(store: Store, channel: CommandChannel): Promise<Subscription[]> {
+  const subs = await store.subscriptions.listForChannel(channel.platform, channel.id);
+  return channel.workspaceId ? subs.filter((s) => !s.workspaceId || s.workspaceId === channel.workspaceId) : subs;
+}
+
 /** `/digest` backed by the store and the scheduler's ledger. */
 export function createDigestService(deps: ServiceDeps): DigestService {
   const { store } = deps;
@@ -88,7 +98,7 @@ export function createDigestService(deps: ServiceDeps): DigestService {
       const parsed = parseSchedule(when, timeZone, deps.config.DEFAULT_TIMEZONE, deps.now());
       if (!parsed.ok) return parsed;
       const { schedule, spec, timeZone: zone } = parsed.value;
-      const existing = await store.subscriptions.listForChannel(channel.platform, channel.id);
+      const existing = await channelSubscriptions(store, channel);
       const same = existing.find((s) => s.cron === spec.expression && s.timeZone === zone);
       const at = deps.now().toISOString();
       const audit = {
@@ -135,7 +145,7 @@ export function createDigestService(deps: ServiceDeps): DigestService {
     },
 
     async unsubscribe({ channel, user, id }) {
-      const subs = await store.subscriptions.listForChannel(channel.platform, channel.id);
+      const subs = await channelSubscriptions(store, channel);
       const list = subs.map((s) => `${s.id} (${s.schedule} ${s.timeZone})`).join(', ');
       if (!subs.length) return { ok: false, code: 'no-subscription', message: 'This channel has no digest subscription.' };
       let target: Subscription | undefined;
@@ -173,7 +183,7 @@ export function createDigestService(deps: ServiceDeps): DigestService {
     },
 
     async status(channel) {
-      const subs = await store.subscriptions.listForChannel(channel.platform, channel.id);
+      const subs = await channelSubscriptions(store, channel);
       const [last] = await store.deliveries.recentForChannel(channel.platform, channel.id, 1);
       const zone = subs[0]?.timeZone ?? deps.config.DEFAULT_TIMEZONE;
       return {

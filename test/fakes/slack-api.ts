@@ -57,6 +57,12 @@ export class FakeSlack {
   readonly responses: ResponseCall[] = [];
   /** Members of usergroups answered by usergroups.users.list. */
   readonly usergroups = new Map<string, string[]>();
+  /** Bot tokens auth.test answers for (by token); other tokens get the single-workspace bot. */
+  readonly identities = new Map<string, { team_id: string; team?: string; user_id: string; bot_id: string; enterprise_id?: string }>();
+  /** users.info answers, by `<team>:<user>` where the team is the calling token's (anyone else is an ordinary member). */
+  readonly users = new Map<string, { is_admin?: boolean; is_owner?: boolean }>();
+  /** oauth.v2.access answers, by authorization code (an unknown code is `invalid_code`). */
+  readonly oauthCodes = new Map<string, Record<string, unknown>>();
   /** Sockets currently connected in Socket Mode. */
   readonly sockets = new Set<WebSocket>();
   readonly socketAcks: Record<string, unknown>[] = [];
@@ -167,8 +173,18 @@ export class FakeSlack {
   }
 
   #defaultAnswer(call: ApiCall): Record<string, unknown> {
+    const token = call.authorization?.replace(/^Bearer /, '') ?? '';
     switch (call.method) {
-      case 'auth.test':
+      case 'auth.test': {
+        const known = this.identities.get(token);
+        if (known)
+          return {
+            ok: true,
+            url: `https://${known.team ?? 'fake'}.slack.test/`,
+            team: known.team ?? 'Fake',
+            user: 'briefing-bot',
+            ...known,
+          };
         return {
           ok: true,
           url: 'https://fake.slack.test/',
@@ -178,6 +194,16 @@ export class FakeSlack {
           user_id: 'UBOT',
           bot_id: 'BBOT',
         };
+      }
+      case 'users.info': {
+        const user = String(call.body.user);
+        const team = this.identities.get(token)?.team_id ?? 'T0FAKE';
+        return { ok: true, user: { id: user, team_id: team, is_admin: false, is_owner: false, ...this.users.get(`${team}:${user}`) } };
+      }
+      case 'oauth.v2.access': {
+        const answer = this.oauthCodes.get(String(call.body.code));
+        return answer ?? { ok: false, error: 'invalid_code' };
+      }
       case 'chat.postMessage': {
         const ts = `1700000000.${String(this.#tsCounter++).padStart(6, '0')}`;
         return { ok: true, channel: call.body.channel, ts, message: { text: call.body.text, ts } };

@@ -19,6 +19,8 @@ export interface SentDigest {
   channelId: string;
   reply: OkReply;
   idempotencyKey: string;
+  /** The subscription's workspace, which the sender posts as. */
+  workspaceId?: string;
   at: string;
 }
 
@@ -37,8 +39,18 @@ export class RecordingSender implements ChannelSender {
     this.behaviour = behaviour;
   }
 
-  async send(channelId: string, reply: OkReply, options: { idempotencyKey: string }): Promise<{ messageIds: string[] }> {
-    const call = { channelId, reply, idempotencyKey: options.idempotencyKey, at: new Date().toISOString() };
+  async send(
+    channelId: string,
+    reply: OkReply,
+    options: { idempotencyKey: string; workspaceId?: string },
+  ): Promise<{ messageIds: string[] }> {
+    const call = {
+      channelId,
+      reply,
+      idempotencyKey: options.idempotencyKey,
+      ...(options.workspaceId ? { workspaceId: options.workspaceId } : {}),
+      at: new Date().toISOString(),
+    };
     this.attempts.push(call);
     const result = this.behaviour ? await this.behaviour(call, this.attempts.length) : { messageIds: [`m${this.attempts.length}`] };
     this.delivered.push(call);

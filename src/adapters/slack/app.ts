@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { ChannelSender } from '../../core/channel.ts';
@@ -6,6 +6,8 @@ import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
 import { HttpServer } from '../../http/server.ts';
+import { memoryKeyStore } from '../../store/memory-keys.ts';
+import type { KeyStore } from '../../store/types.ts';
 import { DeliveryLog, deliveryKey } from './dedupe.ts';
 import { slackDownloader } from './download.ts';
 import { type SlackExtension, slackExtensions } from './extensions.ts';
@@ -16,14 +18,24 @@ import { type HealthReport, healthHandler } from './health.ts';
 import { InvocationCodec } from './invocation.ts';
 import { SlackKit } from './kit.ts';
 import { boltLogger, makeScrubber, safeError } from './log.ts';
-import { Moderators } from './moderators.ts';
+import { botScopes } from './manifest.ts';
+import { type ModeratorPolicy, Moderators, tokenModerators } from './moderators.ts';
+import { isNotInstalled } from './oauth/install.ts';
+import { setupOAuth, type WorkspaceStore } from './oauth/setup.ts';
+import { EVENTS_PATH } from './paths.ts';
+import { AnsweringReceiver, readBodies, type SlackRefusal } from './receiver.ts';
 import { slackChannelSender } from './sender.ts';
+import { ShareLedger } from './share-once.ts';
 import { guardRequests } from './signature.ts';
 import { WorkQueue } from './work-queue.ts';
+import { type SlackOrigin, workspaceIdOf } from './workspace.ts';
+
+export { EVENTS_PATH } from './paths.ts';
 
 /**
  * The configuration the Slack adapter reads: a slice of src/config.ts `Config`, so the whole
- * config can be passed. `slack` must be set (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET).
+ * config can be passed. `slack` must be set: one bot token (SLACK_BOT_TOKEN, HTTP or Socket
+ * Mode) or OAuth for many workspaces (SLACK_CLIENT_ID and the rest).
  */
 export interface SlackConfig {
   slack?: Config['slack'];
@@ -44,11 +56,21 @@ export interface SlackDeps {
   services: Services;
   logger: Logger;
   /**
-   * The bot's shared HTTP server: the adapter adds its routes (`/slack/events`) and the caller
-   * listens and serves /healthz. Without it the adapter runs a server of its own on PORT with
-   * GET /healthz answering `health`.
+   * The bot's shared HTTP server: the adapter adds its routes (`/slack/events`, and in OAuth mode
+   * `/slack/install` and `/slack/oauth_redirect`) and the caller listens and serves /healthz.
+   * Without it the adapter runs a server of its own on PORT with GET /healthz answering `health`.
    */
   http?: HttpServer;
+  /**
+   * Shared expiring keys (retry de-duplication, long button values, answers already shared):
+   * the store's, so every bot process sees them and they outlive a restart. Default: this
+   * process's memory.
+   */
+  keys?: KeyStore;
+  /** The store's installations, subscriptions and keys: required for OAuth mode (many workspaces). */
+  workspaces?: WorkspaceStore;
+  /** OAuth mode: Slack's authorize page the install link points to (default Slack's own). */
+  authorizeUrl?: string;
   /** What GET /healthz answers on the adapter's own server (when `http` is not given). */
   health?: () => HealthReport;
   /** Extra handlers (default: `slackExtensions`). */
@@ -67,17 +89,16 @@ export interface SlackDeps {
 /** The running Slack adapter. */
 export interface SlackAdapter {
   readonly app: App;
-  readonly mode: 'http' | 'socket';
+  readonly mode: 'http' | 'socket' | 'oauth';
   /** Port of the HTTP server (shared or its own) once it listens. */
   readonly port: number | undefined;
   readonly sender: ChannelSender;
   readonly kit: SlackKit;
-  health(): { connected: boolean; mode: 'http' | 'socket' };
+  health(): { connected: boolean; mode: 'http' | 'socket' | 'oauth' };
   stop(): Promise<void>;
 }
 
 export const SLACK_API_URL = 'https://slack.com/api/';
-export const EVENTS_PATH = '/slack/events';
 /** Largest request body accepted; Slack's own payloads stay far below it. */
 export const BODY_LIMIT = 512 * 1024;
 
@@ -85,22 +106,54 @@ const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 
 
 /**
  * Builds and starts the Slack app: HTTP mode on PORT at /slack/events (slash commands,
- * interactivity, events), or Socket Mode when an app token is configured; GET /healthz either
- * way. Resolves once it is listening (HTTP) or connected (Socket Mode).
+ * interactivity, events), Socket Mode when an app token is configured, or OAuth mode for many
+ * workspaces (HTTP, plus the install pages); GET /healthz on its own server. Resolves once it is
+ * listening (HTTP) or connected (Socket Mode).
  */
 export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   const { config } = deps;
-  if (!config.slack) throw new BotError('slack-config', 'The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
-  const { botToken, signingSecret, appToken, mode } = config.slack;
-  const scrub = makeScrubber([botToken, signingSecret, appToken]);
+  const slack = config.slack;
+  if (!slack)
+    throw new BotError(
+      'slack-config',
+      'The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_CLIENT_ID and the OAuth variables',
+    );
+  const { mode, signingSecret } = slack;
+  const scrub = makeScrubber(
+    slack.mode === 'oauth' ? [signingSecret, slack.clientSecret, slack.stateSecret] : [slack.botToken, signingSecret, slack.appToken],
+  );
   const logger = deps.logger.child({ adapter: 'slack' });
   const bolt = boltLogger(logger, scrub);
   const apiUrl = config.SLACK_API_URL ?? SLACK_API_URL;
   const slackApiUrl = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
   const clientOptions = (): webApi.WebClientOptions => ({ slackApiUrl, logger: bolt, retryConfig: deps.retryConfig ?? DEFAULT_RETRY });
   const now = deps.now ?? (() => new Date());
+  const extensions = deps.extensions ?? slackExtensions;
+  const refusals = new WeakMap<object, SlackRefusal>();
+  const failures = new WeakSet<object>();
 
-  const identity = await verifyToken(new webApi.WebClient(botToken, clientOptions()), scrub);
+  const oauth =
+    slack.mode === 'oauth'
+      ? await setupOAuth({
+          config: slack,
+          store: deps.workspaces,
+          moderators: config.SLACK_MODERATORS,
+          moderatorGroups: (config.SLACK_MODERATOR_GROUP ?? '')
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean),
+          scopes: botScopes({ commands: deps.commands, extensions, oauth: true }),
+          clientOptions,
+          boltLogger: bolt,
+          logger,
+          scrub,
+          now,
+          refusals,
+          ...(deps.authorizeUrl ? { authorizeUrl: deps.authorizeUrl } : {}),
+        })
+      : undefined;
+  const keys = oauth ? (deps.workspaces as WorkspaceStore).keys : (deps.keys ?? memoryKeyStore());
+  const identity = slack.mode === 'oauth' ? undefined : await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub);
   let listening = false;
   let socketConnected = false;
 
@@ -109,9 +162,9 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   const http = deps.http ?? new HttpServer({ logger });
   if (ownServer) http.route(['GET'], '/healthz', healthHandler(deps.health ?? (() => ({ ok: true }))));
   let receiver: Receiver;
-  if (mode === 'socket') {
+  if (slack.mode === 'socket') {
     const socketReceiver = new SocketModeReceiver({
-      appToken: appToken as string,
+      appToken: slack.appToken as string,
       logger: bolt,
       installerOptions: { clientOptions: clientOptions() },
       ...deps.socket,
@@ -126,61 +179,95 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     }
     receiver = socketReceiver;
   } else {
-    const httpReceiver = new HTTPReceiver({
+    const httpReceiver = new AnsweringReceiver({
       signingSecret,
-      endpoints: EVENTS_PATH,
+      endpoint: EVENTS_PATH,
       logger: bolt,
       bodyLimit: BODY_LIMIT,
+      refusals,
+      failures,
+      onUnhandled: (what) => logger.info({ what }, 'answered a Slack request that nothing handles with 400'),
     });
+    const nowMs = () => now().getTime();
     // The receiver is never started: its request listener serves our paths on the shared server.
     http.route(
       ['POST'],
       EVENTS_PATH,
-      guardRequests(httpReceiver.requestListener, {
-        endpoints: [EVENTS_PATH],
-        bodyLimit: BODY_LIMIT,
-        now: () => now().getTime(),
-        onReject: (reason, req) => logger.warn({ reason, path: req.url }, 'refused a Slack request'),
-        gauge,
-      }),
+      guardRequests(
+        readBodies(httpReceiver.requestListener, {
+          signingSecret,
+          bodyLimit: BODY_LIMIT,
+          now: nowMs,
+          onRefuse: (problem) => logger.info({ problem }, 'refused a signed Slack request that is not one'),
+        }),
+        {
+          endpoints: [EVENTS_PATH],
+          bodyLimit: BODY_LIMIT,
+          now: nowMs,
+          onReject: (reason, req) => logger.warn({ reason, path: req.url }, 'refused a Slack request'),
+          gauge,
+        },
+      ),
     );
+    oauth?.mount(http);
     receiver = httpReceiver;
   }
 
   const app = new App({
-    token: botToken,
-    botId: identity.botId,
-    botUserId: identity.userId,
+    ...(oauth
+      ? { authorize: oauth.authorize }
+      : { token: (slack as { botToken: string }).botToken, botId: identity?.botId, botUserId: identity?.userId }),
     receiver,
     logger: bolt,
     clientOptions: clientOptions(),
     convoStore: false,
+    extendedErrorHandler: true,
   });
-  app.error(async (error) => {
+  // With extendedErrorHandler, Bolt passes the body too (its exported types only name the plain handler).
+  const onError = async ({ error, body }: { error: Error; body?: unknown }): Promise<void> => {
+    const original = (error as { original?: unknown }).original;
+    if (isNotInstalled(error)) {
+      logger.warn(
+        { reason: original instanceof Error ? original.message : error.message },
+        'refused a Slack request from a workspace without an installation',
+      );
+      return;
+    }
+    if (body && typeof body === 'object') failures.add(body);
     logger.error({ err: safeError(error, scrub) }, 'unhandled error in a Slack handler');
-  });
+  };
+  app.error(onError as unknown as Parameters<App['error']>[0]);
 
+  const workspaceOf = oauth ? workspaceIdOf : (origin: SlackOrigin) => origin.teamId;
+  const keyErrors = (error: unknown) => logger.warn({ err: safeError(error, scrub) }, 'the shared key store failed; continuing without it');
+  const moderators: ModeratorPolicy =
+    oauth?.moderators ??
+    tokenModerators(
+      new Moderators({
+        userIds: config.SLACK_MODERATORS,
+        ...(config.SLACK_MODERATOR_GROUP ? { groupId: config.SLACK_MODERATOR_GROUP } : {}),
+        client: app.client,
+        now: () => now().getTime(),
+        onError: (error) => logger.warn({ err: safeError(error, scrub) }, 'could not read the Slack moderator group'),
+      }),
+    );
   const kit = new SlackKit({
     commands: deps.commands,
     library: deps.library,
     services: deps.services,
     logger,
     scrub,
-    codec: new InvocationCodec(),
-    deliveries: new DeliveryLog({ now: () => now().getTime() }),
-    moderators: new Moderators({
-      userIds: config.SLACK_MODERATORS,
-      ...(config.SLACK_MODERATOR_GROUP ? { groupId: config.SLACK_MODERATOR_GROUP } : {}),
-      client: app.client,
-      now: () => now().getTime(),
-      onError: (error) => logger.warn({ err: safeError(error, scrub) }, 'could not read the Slack moderator group'),
-    }),
+    codec: new InvocationCodec({ keys, now: () => now().getTime(), onError: keyErrors }),
+    deliveries: new DeliveryLog({ keys, now: () => now().getTime(), onError: keyErrors }),
+    shares: new ShareLedger({ keys, now: () => now().getTime(), onError: keyErrors }),
+    moderators,
+    workspaceOf,
     prefix: config.SLACK_COMMAND_PREFIX,
     now,
     queue: new WorkQueue(deps.queue ?? {}),
     othersWaiting: () => Math.max(0, gauge.inFlight - 1),
     download: slackDownloader({
-      token: botToken,
+      ...(slack.mode === 'oauth' ? {} : { token: slack.botToken }),
       apiUrl: slackApiUrl,
       maxBytes: config.REGISTER_MAX_BYTES,
       timeoutMs: config.REGISTER_URL_TIMEOUT_MS,
@@ -189,27 +276,32 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
 
   app.use(async (args) => {
     const key = deliveryKey(args.body);
-    if (key && kit.deliveries.seen(key)) {
+    if (key && (await kit.deliveries.seen(workspaceOf(args.context), key))) {
       logger.info({ key, retryNum: args.context.retryNum, retryReason: args.context.retryReason }, 'ignored a repeated Slack delivery');
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
       return;
     }
     await args.next();
   });
+  oauth?.register(app);
   registerCommandHandler(app, kit, { ackBudgetMs: deps.ackBudgetMs ?? 2000 });
   registerActionHandlers(app, kit);
   registerMentionHandler(app, kit);
-  for (const extension of deps.extensions ?? slackExtensions) extension.register(app, kit);
+  for (const extension of extensions) extension.register(app, kit);
 
-  const senderClient = new webApi.WebClient(botToken, {
-    ...clientOptions(),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, minTimeout: 500 },
-  });
-  const sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
+  let sender: ChannelSender;
+  if (oauth) sender = slackChannelSender(oauth.postMessage);
+  else {
+    const senderClient = new webApi.WebClient((slack as { botToken: string }).botToken, {
+      ...clientOptions(),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 1, minTimeout: 500 },
+    });
+    sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
+  }
 
   if (ownServer) await http.listen(config.PORT, config.HOST);
-  if (mode === 'socket') {
+  if (slack.mode === 'socket') {
     try {
       await app.start();
     } catch (error) {
@@ -224,7 +316,10 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     }
   }
   listening = true;
-  logger.info({ mode, port: http.port, bot: identity.userId }, 'Slack app started');
+  logger.info(
+    { mode, port: http.port, ...(identity ? { bot: identity.userId } : { installations: oauth?.installed }) },
+    'Slack app started',
+  );
 
   return {
     app,

@@ -1,29 +1,44 @@
+import type { KeyStore } from '../../store/types.ts';
+import { keyPrefix } from './workspace.ts';
+
 /**
- * Remembers delivery keys (event ids, trigger ids) for a while, so a retried or replayed
- * delivery is acknowledged without being answered twice. Bounded in size: the oldest keys go
- * first.
+ * Remembers delivery keys (event ids, trigger ids) for a while in the shared key store, so a
+ * retried or replayed delivery is acknowledged without being answered twice, also when the retry
+ * reaches another bot process or arrives after a restart. Keys are namespaced by workspace
+ * (`slack:T123:delivery:event:Ev1`), so an uninstall removes them with the rest.
  */
 export class DeliveryLog {
-  readonly #seen = new Map<string, number>();
+  readonly #keys: KeyStore;
   readonly #ttlMs: number;
-  readonly #capacity: number;
   readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
 
-  constructor(options: { ttlMs?: number; capacity?: number; now?: () => number } = {}) {
+  constructor(options: { keys: KeyStore; ttlMs?: number; now?: () => number; onError?: (error: unknown) => void }) {
+    this.#keys = options.keys;
     this.#ttlMs = options.ttlMs ?? 15 * 60_000;
-    this.#capacity = options.capacity ?? 100_000;
     this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => {});
   }
 
-  /** Records the key; true when it had already been recorded within the time to live. */
-  seen(key: string): boolean {
+  /**
+   * Records the key; true when it had already been recorded within the time to live. When the
+   * store cannot be reached it answers false (the delivery is handled, possibly twice) rather
+   * than drop a request nobody answered yet.
+   */
+  async seen(workspaceId: string | undefined, key: string): Promise<boolean> {
     const now = this.#now();
-    const at = this.#seen.get(key);
-    if (at !== undefined && now - at < this.#ttlMs) return true;
-    this.#seen.delete(key);
-    this.#seen.set(key, now);
-    while (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value as string);
-    return false;
+    try {
+      const result = await this.#keys.putIfAbsent(
+        `${keyPrefix(workspaceId)}delivery:${key}`,
+        '1',
+        new Date(now).toISOString(),
+        new Date(now + this.#ttlMs).toISOString(),
+      );
+      return !result.created;
+    } catch (error) {
+      this.#onError(error);
+      return false;
+    }
   }
 }
 

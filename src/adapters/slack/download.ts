@@ -2,17 +2,20 @@ import type { Attachment } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 
 /**
- * Downloads a Slack-hosted file with the bot token. The token is only ever sent to Slack's own
- * hosts (or the configured API host, for a local fake), never to an arbitrary URL.
+ * Downloads a Slack-hosted file with a bot token: the one given per call (the workspace's own, in
+ * OAuth mode) or the configured one. The token is only ever sent to Slack's own hosts (or the
+ * configured API host, for a local fake), never to an arbitrary URL.
  */
 export function slackDownloader(options: {
-  token: string;
+  token?: string | undefined;
   apiUrl: string;
   maxBytes: number;
   timeoutMs: number;
-}): (attachment: Attachment) => Promise<Uint8Array> {
+}): (attachment: Attachment, token?: string | undefined) => Promise<Uint8Array> {
   const apiOrigin = new URL(options.apiUrl).origin;
-  return async (attachment) => {
+  return async (attachment, callToken) => {
+    const token = callToken ?? options.token;
+    if (!token) throw new BotError('slack-file-token', `"${attachment.name}" cannot be downloaded: no bot token for this workspace`);
     let url: URL;
     try {
       url = new URL(attachment.url);
@@ -27,7 +30,7 @@ export function slackDownloader(options: {
       throw new BotError('file-too-large', `"${attachment.name}" is ${attachment.size} bytes; the limit is ${options.maxBytes}`);
     }
     const response = await fetch(url, {
-      headers: { authorization: `Bearer ${options.token}` },
+      headers: { authorization: `Bearer ${token}` },
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });

@@ -10,9 +10,11 @@ import { renderError, renderReply } from './blocks.ts';
 import type { DeliveryLog } from './dedupe.ts';
 import type { InvocationCodec } from './invocation.ts';
 import { safeError } from './log.ts';
-import type { Moderators } from './moderators.ts';
+import type { ModeratorPolicy } from './moderators.ts';
 import { postArgs } from './sender.ts';
+import type { ShareLedger } from './share-once.ts';
 import type { WorkQueue } from './work-queue.ts';
+import type { SlackOrigin } from './workspace.ts';
 
 /**
  * What every Slack handler shares: turning a Slack user and channel into a CommandContext,
@@ -26,12 +28,20 @@ export const UMBRELLA = 'briefing';
 /** A response_url accepts five messages; answers longer than that are cut (and say so). */
 export const MAX_RESPONSE_MESSAGES = 5;
 
-export interface SlackWho {
+/**
+ * Commands whose moderator actions stay inside the user's workspace (its channels' digests). In
+ * OAuth mode a workspace's admins moderate these; every other moderator command changes or
+ * reveals what all workspaces share and needs a moderator the operator listed.
+ */
+export const WORKSPACE_COMMANDS: ReadonlySet<string> = new Set(['digest']);
+
+export interface SlackWho extends SlackOrigin {
   userId: string;
   userName?: string;
   channelId?: string;
   channelName?: string;
-  teamId?: string;
+  /** The Web API client with the workspace's bot token (Bolt's `client`). */
+  client?: webApi.WebClient;
 }
 
 export interface SlackKitOptions {
@@ -42,14 +52,19 @@ export interface SlackKitOptions {
   scrub: (text: string) => string;
   codec: InvocationCodec;
   deliveries: DeliveryLog;
-  moderators: Moderators;
+  /** Answers already shared in a channel. */
+  shares: ShareLedger;
+  moderators: ModeratorPolicy;
+  /** The workspace id of a request's origin (see src/adapters/slack/workspace.ts). */
+  workspaceOf: (origin: SlackOrigin) => string | undefined;
   prefix: string;
   now: () => Date;
   /** Where command work runs (see WorkQueue). */
   queue: WorkQueue;
   /** Slack requests received but not yet answered, besides the current one (0 in Socket Mode). */
   othersWaiting: () => number;
-  download?: (attachment: Attachment) => Promise<Uint8Array>;
+  /** Downloads a Slack file with the given bot token (the workspace's own in OAuth mode). */
+  download?: (attachment: Attachment, token: string | undefined) => Promise<Uint8Array>;
 }
 
 export class SlackKit {
@@ -60,7 +75,9 @@ export class SlackKit {
   readonly scrub: (text: string) => string;
   readonly codec: InvocationCodec;
   readonly deliveries: DeliveryLog;
-  readonly moderators: Moderators;
+  readonly shares: ShareLedger;
+  readonly moderators: ModeratorPolicy;
+  readonly workspaceOf: (origin: SlackOrigin) => string | undefined;
   readonly prefix: string;
   readonly now: () => Date;
   readonly queue: WorkQueue;
@@ -75,7 +92,9 @@ export class SlackKit {
     this.scrub = options.scrub;
     this.codec = options.codec;
     this.deliveries = options.deliveries;
+    this.shares = options.shares;
     this.moderators = options.moderators;
+    this.workspaceOf = options.workspaceOf;
     this.prefix = options.prefix;
     this.now = options.now;
     this.queue = options.queue;
@@ -102,8 +121,26 @@ export class SlackKit {
     return { name, text: text.trim() };
   }
 
-  async contextFor(who: SlackWho): Promise<CommandContext> {
-    const isModerator = await this.moderators.isModerator(who.userId);
+  /**
+   * The context a command runs in. Whether the user moderates is only looked up for a command
+   * that has moderator parts (in OAuth mode that can take a users.info call).
+   */
+  async contextFor(who: SlackWho, command: string): Promise<CommandContext> {
+    const found = this.commands.find((c) => c.name === command);
+    const guarded = found?.permission === 'moderator' || (found?.subcommands ?? []).some((s) => s.permission === 'moderator');
+    const workspaceId = this.workspaceOf(who);
+    const isModerator = guarded
+      ? await this.moderators.isModerator({
+          userId: who.userId,
+          teamId: who.teamId,
+          enterpriseId: who.enterpriseId,
+          workspaceId,
+          scope: WORKSPACE_COMMANDS.has(command) ? 'workspace' : 'library',
+          client: who.client,
+        })
+      : false;
+    const download = this.#download;
+    const token = who.client?.token;
     return {
       library: this.library,
       user: { id: who.userId, ...(who.userName ? { name: who.userName } : {}), isModerator },
@@ -114,13 +151,13 @@ export class SlackKit {
               platform: 'slack' as const,
               id: who.channelId,
               ...(who.channelName ? { name: who.channelName } : {}),
-              ...(who.teamId ? { workspaceId: who.teamId } : {}),
+              ...(workspaceId ? { workspaceId } : {}),
             },
           }
         : {}),
       now: this.now,
       services: this.services,
-      ...(this.#download ? { download: this.#download } : {}),
+      ...(download ? { download: (attachment: Attachment) => download(attachment, token) } : {}),
     };
   }
 
@@ -144,13 +181,29 @@ export class SlackKit {
     return { reply, invocation: { command: found.name, options: invocation.options } };
   }
 
-  /** Renders a reply; with an invocation, private answers get a working "Share in channel" button. */
-  render(reply: Reply, invocation?: Invocation, extra: { sharedBy?: string; maxMessages?: number } = {}): SlackMessage[] {
-    return renderReply(reply, {
-      ...(invocation ? { shareValue: this.codec.encode(invocation) } : {}),
-      encodeRun: (inv) => this.codec.encode(inv),
+  /**
+   * Renders a reply; with an invocation, private answers get a working "Share in channel" button.
+   * Resolves once every button's invocation is stored (long ones live in the key store).
+   */
+  async render(
+    reply: Reply,
+    invocation: Invocation | undefined,
+    workspaceId: string | undefined,
+    extra: { sharedBy?: string; maxMessages?: number } = {},
+  ): Promise<SlackMessage[]> {
+    const stored: Promise<void>[] = [];
+    const encode = (inv: Invocation) => {
+      const encoded = this.codec.encode(inv, workspaceId);
+      if (encoded.stored) stored.push(encoded.stored);
+      return encoded.value;
+    };
+    const messages = renderReply(reply, {
+      ...(invocation ? { shareValue: encode(invocation) } : {}),
+      encodeRun: encode,
       ...extra,
     });
+    if (stored.length) await Promise.all(stored);
+    return messages;
   }
 
   /** A rendered message as a slash-command acknowledgement or response_url body. */

@@ -8,12 +8,13 @@ import { slackExtensions } from './extensions.ts';
 import { buildManifest } from './manifest.ts';
 
 /**
- * `npm run slack:manifest -- --url https://example.org [--socket] [--prefix bb-] [--out file]`
+ * `npm run slack:manifest -- --url https://example.org [--socket|--oauth] [--prefix bb-] [--out file]`
  * writes the Slack app manifest generated from the command definitions (JSON, or YAML when the
- * file ends in .yaml/.yml; `--out -` prints it).
+ * file ends in .yaml/.yml; `--out -` prints it). `--oauth` (the default when SLACK_CLIENT_ID is
+ * set) adds what installing in many workspaces needs: the redirect URL and the uninstall events.
  */
 
-const USAGE = `Usage: npm run slack:manifest -- --url https://your.host [--socket|--http] [--prefix bb-] [--name "Briefing Bot"] [--out slack-manifest.json]`;
+const USAGE = `Usage: npm run slack:manifest -- --url https://your.host [--socket|--http|--oauth] [--prefix bb-] [--name "Briefing Bot"] [--out slack-manifest.json]`;
 
 /** Runs the CLI with the given arguments; returns the exit code. */
 export function runManifestCli(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): number {
@@ -29,11 +30,13 @@ export function runManifestCli(argv: string[], out: (text: string) => void = (t)
     return 0;
   }
   let prefix = args.values.prefix;
-  let socket = args.values.socket ? true : args.values.http ? false : undefined;
+  let socket = args.values.socket ? true : args.values.http || args.values.oauth ? false : undefined;
+  let oauth = args.values.oauth ? true : args.values.http || args.values.socket ? false : undefined;
   try {
     const config = loadConfig();
     prefix ??= config.SLACK_COMMAND_PREFIX;
     socket ??= config.slack?.mode === 'socket';
+    oauth ??= config.slack?.mode === 'oauth';
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     if (prefix === undefined || socket === undefined) {
@@ -47,6 +50,7 @@ export function runManifestCli(argv: string[], out: (text: string) => void = (t)
       extensions: slackExtensions,
       prefix: prefix ?? '',
       socketMode: socket ?? false,
+      oauth: oauth ?? false,
       ...(args.values.url ? { url: args.values.url } : {}),
       ...(args.values.name ? { name: args.values.name } : {}),
     });
@@ -56,7 +60,7 @@ export function runManifestCli(argv: string[], out: (text: string) => void = (t)
     else {
       writeFileSync(file, text);
       process.stderr.write(
-        `Wrote ${file}: ${manifest.features.slash_commands.length} slash commands, Socket Mode ${manifest.settings.socket_mode_enabled ? 'on' : 'off'}.\n`,
+        `Wrote ${file}: ${manifest.features.slash_commands.length} slash commands, Socket Mode ${manifest.settings.socket_mode_enabled ? 'on' : 'off'}${oauth ? `, OAuth redirect ${manifest.oauth_config.redirect_urls?.[0]}` : ''}.\n`,
       );
     }
     return 0;
@@ -76,6 +80,7 @@ function parse(argv: string[]) {
       url: { type: 'string' },
       socket: { type: 'boolean' },
       http: { type: 'boolean' },
+      oauth: { type: 'boolean' },
       prefix: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },

@@ -1,14 +1,15 @@
 import type { AnyCommand } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
-import { EVENTS_PATH } from './app.ts';
 import { truncate } from './escape.ts';
 import type { ManifestShortcut, SlackExtension } from './extensions.ts';
 import { UMBRELLA } from './kit.ts';
+import { EVENTS_PATH, REDIRECT_PATH } from './paths.ts';
 
 /**
  * The Slack app manifest, generated from the command definitions: one slash command per command
  * (with the configured prefix) plus the umbrella `/briefing`, the scopes the features need,
- * the request and interactivity URLs, and Socket Mode on or off.
+ * the request and interactivity URLs, and Socket Mode on or off. For many workspaces (OAuth) it
+ * adds the redirect URL, the uninstall events and the scope to recognise workspace admins.
  */
 
 export interface ManifestSlashCommand {
@@ -27,7 +28,7 @@ export interface SlackManifest {
     slash_commands: ManifestSlashCommand[];
     shortcuts?: ManifestShortcut[];
   };
-  oauth_config: { scopes: { bot: string[] } };
+  oauth_config: { redirect_urls?: string[]; scopes: { bot: string[] } };
   settings: {
     event_subscriptions: { request_url?: string; bot_events: string[] };
     interactivity: { is_enabled: true; request_url?: string };
@@ -44,18 +45,32 @@ export interface ManifestOptions {
   /** Public base URL of the app (HTTP mode): `https://example.org` gives `https://example.org/slack/events`. */
   url?: string;
   socketMode: boolean;
+  /** Many workspaces: "Add to Slack" with the redirect to `<url>/slack/oauth_redirect`. */
+  oauth?: boolean;
   name?: string;
 }
 
 /** Scopes every install needs: slash commands, posting (also where the bot was not invited), mentions, the moderator group. */
 export const BASE_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'app_mentions:read', 'usergroups:read'];
 export const BASE_EVENTS = ['app_mention'];
+/** OAuth mode: workspace admins moderate their digests (users.info), and uninstalls are heard. */
+export const OAUTH_SCOPES = ['users:read'];
+export const OAUTH_EVENTS = ['app_uninstalled', 'tokens_revoked'];
 
 /** Slack's limits on slash command names and count. */
 const MAX_COMMAND_NAME = 32;
 const MAX_COMMANDS = 50;
 
-function requestUrl(base: string): string {
+/** The bot scopes the commands and extensions need: what the manifest declares and the install link asks for. */
+export function botScopes(options: { commands: readonly AnyCommand[]; extensions?: readonly SlackExtension[]; oauth?: boolean }): string[] {
+  const scopes = new Set(BASE_SCOPES);
+  if (options.commands.some((c) => c.options.some((o) => o.type === 'attachment'))) scopes.add('files:read');
+  for (const e of options.extensions ?? []) for (const s of e.scopes ?? []) scopes.add(s);
+  if (options.oauth) for (const s of OAUTH_SCOPES) scopes.add(s);
+  return [...scopes].sort();
+}
+
+function baseUrl(base: string): URL {
   let url: URL;
   try {
     url = new URL(base);
@@ -64,9 +79,16 @@ function requestUrl(base: string): string {
   }
   if (url.protocol !== 'https:') throw new BotError('manifest-url', `--url "${base}" must use https: Slack only calls https request URLs`);
   const path = url.pathname.replace(/\/+$/, '');
-  url.pathname = path.endsWith(EVENTS_PATH) ? path : `${path}${EVENTS_PATH}`;
+  url.pathname = path.endsWith(EVENTS_PATH) ? path.slice(0, -EVENTS_PATH.length) : path;
   url.search = '';
   url.hash = '';
+  return url;
+}
+
+/** `base` + `path`, for a base that may already end in /slack/events. */
+function urlAt(base: string, path: string): string {
+  const url = baseUrl(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
   return url.toString();
 }
 
@@ -74,10 +96,16 @@ function requestUrl(base: string): string {
 export function buildManifest(options: ManifestOptions): SlackManifest {
   const prefix = options.prefix ?? '';
   const extensions = options.extensions ?? [];
-  if (!options.socketMode && !options.url) {
-    throw new BotError('manifest-url', 'HTTP mode needs the public URL: pass --url https://your.host (or --socket for Socket Mode)');
+  if (options.oauth && options.socketMode) {
+    throw new BotError('manifest-mode', 'Socket Mode serves one workspace: leave out --socket (or SLACK_APP_TOKEN) for --oauth');
   }
-  const url = options.socketMode ? undefined : requestUrl(options.url as string);
+  if (!options.socketMode && !options.url) {
+    throw new BotError(
+      'manifest-url',
+      `${options.oauth ? 'OAuth' : 'HTTP'} mode needs the public URL: pass --url https://your.host${options.oauth ? '' : ' (or --socket for Socket Mode)'}`,
+    );
+  }
+  const url = options.socketMode ? undefined : urlAt(options.url as string, EVENTS_PATH);
   const withUrl = url ? { url } : {};
 
   const slash: ManifestSlashCommand[] = options.commands.map((command) => ({
@@ -109,11 +137,10 @@ export function buildManifest(options: ManifestOptions): SlackManifest {
   }
   if (slash.length > MAX_COMMANDS) throw new BotError('manifest-command', `${slash.length} slash commands; Slack allows ${MAX_COMMANDS}`);
 
-  const scopes = new Set(BASE_SCOPES);
-  if (options.commands.some((c) => c.options.some((o) => o.type === 'attachment'))) scopes.add('files:read');
-  for (const e of extensions) for (const s of e.scopes ?? []) scopes.add(s);
+  const scopes = botScopes({ commands: options.commands, extensions, oauth: options.oauth ?? false });
   const events = new Set(BASE_EVENTS);
   for (const e of extensions) for (const ev of e.botEvents ?? []) events.add(ev);
+  if (options.oauth) for (const ev of OAUTH_EVENTS) events.add(ev);
   const shortcuts = extensions.flatMap((e) => e.shortcuts ?? []);
 
   const name = truncate(options.name ?? 'Briefing Bot', 35);
@@ -125,7 +152,10 @@ export function buildManifest(options: ManifestOptions): SlackManifest {
       slash_commands: slash,
       ...(shortcuts.length ? { shortcuts } : {}),
     },
-    oauth_config: { scopes: { bot: [...scopes].sort() } },
+    oauth_config: {
+      ...(options.oauth ? { redirect_urls: [urlAt(options.url as string, REDIRECT_PATH)] } : {}),
+      scopes: { bot: scopes },
+    },
     settings: {
       event_subscriptions: { ...(url ? { request_url: url } : {}), bot_events: [...events].sort() },
       interactivity: { is_enabled: true, ...(url ? { request_url: url } : {}) },

@@ -1,7 +1,39 @@
 /**
- * Who counts as a moderator in Slack: the user ids listed in SLACK_MODERATORS, or members of the
- * user group SLACK_MODERATOR_GROUP (read with usergroups.users.list and cached).
+ * Who counts as a moderator in Slack. With one bot token: the user ids listed in
+ * SLACK_MODERATORS, or members of the user group SLACK_MODERATOR_GROUP (read with
+ * usergroups.users.list and cached). With many workspaces (OAuth) see
+ * src/adapters/slack/oauth/moderators.ts.
  */
+
+/**
+ * - `workspace`: the action stays inside the user's workspace (digest subscriptions of its channels).
+ * - `library`: the action changes or reveals what every workspace sees (registering briefings, the audit log).
+ */
+export type ModeratorScope = 'workspace' | 'library';
+
+/** What a moderator check knows about the user. */
+export interface ModeratorQuery {
+  userId: string;
+  teamId?: string | undefined;
+  enterpriseId?: string | undefined;
+  /** See src/adapters/slack/workspace.ts. */
+  workspaceId?: string | undefined;
+  scope: ModeratorScope;
+  /** The workspace's Web API client (its bot token), for lookups in that workspace. */
+  client?: unknown;
+}
+
+/** Decides whether a user may run moderator commands. Never throws. */
+export interface ModeratorPolicy {
+  isModerator(query: ModeratorQuery): Promise<boolean>;
+  /** Drops what is cached about a workspace (it uninstalled). */
+  forget?(workspaceId: string): void;
+}
+
+/** Token mode: one workspace, so the scope makes no difference. */
+export function tokenModerators(moderators: Moderators): ModeratorPolicy {
+  return { isModerator: (query) => moderators.isModerator(query.userId) };
+}
 
 export interface UsergroupReader {
   usergroups: {

@@ -52,7 +52,7 @@ async function resolveFile(client: webApi.WebClient, file: SlackFile): Promise<A
 async function register(kit: SlackKit, who: SlackWho, raw: RawOptions): Promise<Reply> {
   const command = findCommand(kit.commands, 'register');
   if (!('run' in command)) return command;
-  return runCommand(command, raw, await kit.contextFor(who), kit.logger);
+  return runCommand(command, raw, await kit.contextFor(who, 'register'), kit.logger);
 }
 
 export const slackRegistration: SlackExtension = {
@@ -69,7 +69,7 @@ export const slackRegistration: SlackExtension = {
   ],
 
   register(app: App, kit: SlackKit): void {
-    app.event('message', async ({ event, client, body }) => {
+    app.event('message', async ({ event, client, context }) => {
       const message = event as {
         channel_type?: string;
         subtype?: string;
@@ -84,7 +84,10 @@ export const slackRegistration: SlackExtension = {
       const who: SlackWho = {
         userId: message.user,
         channelId: message.channel,
-        ...(typeof body.team_id === 'string' ? { teamId: body.team_id } : {}),
+        teamId: context.teamId,
+        enterpriseId: context.enterpriseId,
+        isEnterpriseInstall: context.isEnterpriseInstall,
+        client,
       };
       for (const file of message.files.slice(0, MAX_FILES)) {
         let reply: Reply;
@@ -102,21 +105,24 @@ export const slackRegistration: SlackExtension = {
           reply = errorReply('register', 'no-file', 'Slack did not let me read that file; upload it again in a moment.');
         }
         try {
-          await kit.post(client, message.channel, kit.render(reply), message.ts);
+          await kit.post(client, message.channel, await kit.render(reply, undefined, kit.workspaceOf(who)), message.ts);
         } catch (error) {
           kit.logError(error, 'answering a file shared with the bot failed', { channel: message.channel });
         }
       }
     });
 
-    app.shortcut<MessageShortcut>(REGISTER_SHORTCUT, async ({ ack, shortcut, respond, client }) => {
+    app.shortcut<MessageShortcut>(REGISTER_SHORTCUT, async ({ ack, shortcut, respond, client, context }) => {
       await ack();
       const who: SlackWho = {
         userId: shortcut.user.id,
         ...(shortcut.user.name ? { userName: shortcut.user.name } : {}),
         channelId: shortcut.channel.id,
         ...(shortcut.channel.name ? { channelName: shortcut.channel.name } : {}),
-        ...(shortcut.team?.id ? { teamId: shortcut.team.id } : {}),
+        teamId: context.teamId ?? shortcut.team?.id,
+        enterpriseId: context.enterpriseId,
+        isEnterpriseInstall: context.isEnterpriseInstall,
+        client,
       };
       const files = ((shortcut.message as { files?: SlackFile[] }).files ?? []).slice(0, MAX_FILES);
       const link = firstLink(shortcut.message.text);
@@ -144,7 +150,9 @@ export const slackRegistration: SlackExtension = {
           ),
         );
       }
-      for (const reply of replies) await kit.respondAll(respond, kit.render(reply), reply, { replace_original: false });
+      for (const reply of replies) {
+        await kit.respondAll(respond, await kit.render(reply, undefined, kit.workspaceOf(who)), reply, { replace_original: false });
+      }
     });
   },
 };

@@ -9,7 +9,8 @@ import { renderReply } from './blocks.ts';
  * reply, link previews off, failures classified for the scheduler.
  */
 
-type PostMessage = (args: webApi.ChatPostMessageArguments) => Promise<webApi.ChatPostMessageResponse>;
+/** Posts one message; `workspaceId` says with whose token (OAuth mode: the workspace's own). */
+type PostMessage = (args: webApi.ChatPostMessageArguments, workspaceId: string | undefined) => Promise<webApi.ChatPostMessageResponse>;
 
 const GONE = new Set(['channel_not_found', 'is_archived', 'channel_is_archived']);
 const FORBIDDEN = new Set([
@@ -70,14 +71,15 @@ export function slackChannelSender(postMessage: PostMessage, options: { memory?:
   const memory = options.memory ?? 1000;
   return {
     platform: 'slack',
-    async send(channelId, reply: OkReply, { idempotencyKey }) {
+    async send(channelId, reply: OkReply, { idempotencyKey, workspaceId }) {
       const messages = renderReply({ ...reply, visibility: 'public' });
       const done = posted.get(idempotencyKey) ?? [];
       for (let i = done.length; i < messages.length; i++) {
         let result: webApi.ChatPostMessageResponse;
         try {
-          result = await postMessage(postArgs(channelId, messages[i] as SlackMessage));
+          result = await postMessage(postArgs(channelId, messages[i] as SlackMessage), workspaceId);
         } catch (error) {
+          if (error instanceof DeliveryError) throw error;
           throw classifySlackError(error, channelId);
         }
         done.push(result.ts ?? '');

@@ -4,6 +4,7 @@ import { type SlackAdapter, type SlackConfig, startSlack } from '../../../src/ad
 import type { SlackExtension } from '../../../src/adapters/slack/extensions.ts';
 import type { AnyCommand } from '../../../src/core/command.ts';
 import type { Library } from '../../../src/core/library.ts';
+import type { KeyStore } from '../../../src/store/types.ts';
 import { FakeSlack } from '../../fakes/slack-api.ts';
 import {
   buttonPayload,
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   extensions?: SlackExtension[];
   health?: () => Record<string, unknown>;
   queue?: { concurrency?: number; maxWaitMs?: number };
+  /** Shared keys (a store's); default the adapter's own memory. */
+  keys?: KeyStore;
 }
 
 export interface Harness {
@@ -85,6 +88,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.ackBudgetMs !== undefined ? { ackBudgetMs: options.ackBudgetMs } : {}),
     ...(options.extensions ? { extensions: options.extensions } : {}),
     ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.keys ? { keys: options.keys } : {}),
     socket: { clientPingTimeout: 30_000, serverPingTimeout: 60_000 },
   });
   const base = `http://127.0.0.1:${adapter.port}`;

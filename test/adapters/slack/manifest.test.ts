@@ -56,6 +56,35 @@ describe('the Slack app manifest', () => {
     expect(m.features.shortcuts?.[0]?.callback_id).toBe('register_briefing');
   });
 
+  it('for many workspaces adds the redirect URL, the uninstall events and users:read', () => {
+    const m = buildManifest({ commands, url: 'https://example.org/bot/slack/events', socketMode: false, oauth: true });
+    expect(m.oauth_config.redirect_urls).toEqual(['https://example.org/bot/slack/oauth_redirect']);
+    expect(m.oauth_config.scopes.bot).toContain('users:read');
+    expect(m.settings.event_subscriptions).toMatchObject({
+      request_url: 'https://example.org/bot/slack/events',
+      bot_events: ['app_mention', 'app_uninstalled', 'tokens_revoked'],
+    });
+    expect(() => buildManifest({ commands, socketMode: true, oauth: true })).toThrow(/Socket Mode serves one workspace/);
+    expect(() => buildManifest({ commands, socketMode: false, oauth: true })).toThrow(
+      'OAuth mode needs the public URL: pass --url https://your.host',
+    );
+    const single = buildManifest({ commands, url: 'https://example.org', socketMode: false });
+    expect(single.oauth_config.redirect_urls).toBeUndefined();
+    expect(single.oauth_config.scopes.bot).not.toContain('users:read');
+  });
+
+  it('npm run slack:manifest -- --oauth writes the OAuth manifest', () => {
+    const file = join(tmpdir(), `slack-manifest-oauth-${process.pid}.json`);
+    try {
+      expect(runManifestCli(['--url', 'https://example.org', '--prefix', '', '--oauth', '--out', file])).toBe(0);
+      const written = JSON.parse(readFileSync(file, 'utf8'));
+      expect(written.oauth_config.redirect_urls).toEqual(['https://example.org/slack/oauth_redirect']);
+      expect(written.settings.socket_mode_enabled).toBe(false);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
   it('names the problem when the URL is missing or a prefixed name is too long', () => {
     expect(() => buildManifest({ commands, socketMode: false })).toThrow(/pass --url https:\/\/your.host/);
     expect(() => buildManifest({ commands, socketMode: false, url: 'http://example.org' })).toThrow(/must use https/);

@@ -50,6 +50,24 @@ describe('starting the Slack app', () => {
 
   it('refuses to start without the Slack credentials', async () => {
     const error = await attempt(config('http://127.0.0.1:9/api/'));
-    expect((error as Error).message).toBe('The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+    expect((error as Error).message).toBe(
+      'The Slack app needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_CLIENT_ID and the OAuth variables',
+    );
+  });
+
+  it('refuses OAuth mode without a store, saying where installations live', async () => {
+    const error = await attempt(
+      config('http://127.0.0.1:9/api/', {
+        mode: 'oauth',
+        signingSecret: SIGNING_SECRET,
+        clientId: '1.2',
+        clientSecret: 'client-secret',
+        stateSecret: 'state-secret',
+        tokenKey: new Uint8Array(32),
+      }),
+    );
+    expect((error as Error).message).toBe(
+      'Slack with SLACK_CLIENT_ID (many workspaces) keeps each installation in the data store, which is not open: check BRIEFING_DATA_DIR and the warning above',
+    );
   });
 });

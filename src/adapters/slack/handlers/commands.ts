@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Invocation, Reply } from '../../../core/reply.ts';
-import { MAX_RESPONSE_MESSAGES, type SlackKit } from '../kit.ts';
+import { MAX_RESPONSE_MESSAGES, type SlackKit, type SlackWho } from '../kit.ts';
 
 /**
  * Every slash command lands here: `/<prefix><name>` for each command and the umbrella
@@ -16,8 +16,19 @@ import { MAX_RESPONSE_MESSAGES, type SlackKit } from '../kit.ts';
 type Outcome = { reply: Reply; invocation?: Invocation };
 
 export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBudgetMs: number }): void {
-  app.command(/^\/[a-z0-9_-]+$/i, async ({ command, ack, respond }) => {
+  app.command(/^\/[a-z0-9_-]+$/i, async ({ command, ack, respond, context, client }) => {
     const { name, text } = kit.resolveSlash(command.command, command.text ?? '');
+    const who: SlackWho = {
+      userId: command.user_id,
+      userName: command.user_name,
+      channelId: command.channel_id,
+      channelName: command.channel_name,
+      teamId: context.teamId ?? command.team_id,
+      enterpriseId: context.enterpriseId,
+      isEnterpriseInstall: context.isEnterpriseInstall,
+      client,
+    };
+    const workspaceId = kit.workspaceOf(who);
     if (kit.queue.full) {
       const busy = kit.busy(name);
       await ack({ response_type: 'ephemeral', text: busy.text, blocks: busy.blocks as never });
@@ -25,16 +36,7 @@ export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBu
     }
     const pressed = kit.othersWaiting() > 0 || kit.queue.load > 0;
     const work: Promise<Outcome> = kit.queue
-      .run(async () => {
-        const ctx = await kit.contextFor({
-          userId: command.user_id,
-          userName: command.user_name,
-          channelId: command.channel_id,
-          channelName: command.channel_name,
-          teamId: command.team_id,
-        });
-        return kit.runText(name, text, ctx);
-      })
+      .run(async () => kit.runText(name, text, await kit.contextFor(who, name)))
       .catch((error: unknown) => {
         kit.logError(error, 'Slack command failed', { command: name });
         return {
@@ -45,7 +47,8 @@ export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBu
     if (pressed) {
       await ack();
       const outcome = await work;
-      await kit.respondAll(respond, kit.render(outcome.reply, outcome.invocation, { maxMessages: MAX_RESPONSE_MESSAGES }), outcome.reply);
+      const messages = await kit.render(outcome.reply, outcome.invocation, workspaceId, { maxMessages: MAX_RESPONSE_MESSAGES });
+      await kit.respondAll(respond, messages, outcome.reply);
       return;
     }
 
@@ -57,7 +60,7 @@ export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBu
     clearTimeout(timer);
 
     if (early) {
-      const [first, ...rest] = kit.render(early.reply, early.invocation, { maxMessages: MAX_RESPONSE_MESSAGES + 1 });
+      const [first, ...rest] = await kit.render(early.reply, early.invocation, workspaceId, { maxMessages: MAX_RESPONSE_MESSAGES + 1 });
       await ack(first ? kit.response(first, early.reply) : undefined);
       if (rest.length) await kit.respondAll(respond, rest, early.reply);
       return;
@@ -65,6 +68,7 @@ export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBu
 
     await ack({ response_type: 'ephemeral', text: `Working on ${kit.slashName(name)}…` });
     const outcome = await work;
-    await kit.respondAll(respond, kit.render(outcome.reply, outcome.invocation, { maxMessages: MAX_RESPONSE_MESSAGES }), outcome.reply);
+    const messages = await kit.render(outcome.reply, outcome.invocation, workspaceId, { maxMessages: MAX_RESPONSE_MESSAGES });
+    await kit.respondAll(respond, messages, outcome.reply);
   });
 }

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { splitCommandLine } from '../../../core/dispatch.ts';
-import type { SlackKit } from '../kit.ts';
+import type { SlackKit, SlackWho } from '../kit.ts';
 
 /**
  * `@briefing-bot what did Japarov call for?` in a channel: answered in a thread, publicly (the
@@ -17,15 +17,22 @@ export function mentionRequest(text: string, commandNames: readonly string[]): {
 }
 
 export function registerMentionHandler(app: App, kit: SlackKit): void {
-  app.event('app_mention', async ({ event, client, body }) => {
+  app.event('app_mention', async ({ event, client, context }) => {
     if (!event.user) return;
     const request = mentionRequest(
       event.text ?? '',
       kit.commands.map((c) => c.name),
     );
-    const who = { userId: event.user, channelId: event.channel, ...(typeof body.team_id === 'string' ? { teamId: body.team_id } : {}) };
-    const { reply } = await kit.queue.run(async () => kit.runText(request.name, request.text, await kit.contextFor(who)));
-    const messages = kit.render(reply.ok ? { ...reply, visibility: 'public' } : reply);
+    const who: SlackWho = {
+      userId: event.user,
+      channelId: event.channel,
+      teamId: context.teamId,
+      enterpriseId: context.enterpriseId,
+      isEnterpriseInstall: context.isEnterpriseInstall,
+      client,
+    };
+    const { reply } = await kit.queue.run(async () => kit.runText(request.name, request.text, await kit.contextFor(who, request.name)));
+    const messages = await kit.render(reply.ok ? { ...reply, visibility: 'public' } : reply, undefined, kit.workspaceOf(who));
     try {
       await kit.post(client, event.channel, messages, event.thread_ts ?? event.ts);
     } catch (error) {

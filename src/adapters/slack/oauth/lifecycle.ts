@@ -1,0 +1,92 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { KeyStore, SubscriptionRepository } from '../../../store/types.ts';
+import { coveredBy, installationWorkspaceId, keyPrefix, type SlackOrigin } from '../workspace.ts';
+import { queryOf, type SlackInstallations } from './installation-store.ts';
+
+/**
+ * A workspace that uninstalls the app (`app_uninstalled`) or revokes its bot token
+ * (`tokens_revoked`) leaves nothing behind: its installation (with the tokens) and its shared
+ * keys are deleted, and its digest subscriptions are paused with the reason, which
+ * `/digest status` shows if the workspace installs the app again. Without the installation no
+ * token exists to post with, so nothing reaches that workspace any more.
+ */
+
+export interface LifecycleDeps {
+  installations: SlackInstallations;
+  keys: KeyStore;
+  subscriptions: Pick<SubscriptionRepository, 'pauseWorkspace' | 'listLive'>;
+  now: () => Date;
+  logger: Logger;
+  /** Drops in-memory state about the workspace (cached moderators, clients). */
+  onForget?: (workspaceId: string) => void;
+}
+
+export type LeaveCause = 'app_uninstalled' | 'tokens_revoked';
+
+const REASONS: Record<LeaveCause, string> = {
+  app_uninstalled: 'the app was uninstalled from this Slack workspace',
+  tokens_revoked: "this Slack workspace revoked the app's access",
+};
+
+export interface Forgotten {
+  workspaceId: string | undefined;
+  installationRemoved: boolean;
+  keysRemoved: number;
+  subscriptionsPaused: number;
+}
+
+/** Removes what the bot keeps about a workspace that left, and pauses its digests. Safe to repeat. */
+export async function forgetWorkspace(deps: LifecycleDeps, origin: SlackOrigin, cause: LeaveCause): Promise<Forgotten> {
+  const query = queryOf(origin);
+  const workspaceId = installationWorkspaceId(query);
+  const installationRemoved = await deps.installations.remove(query, cause);
+  if (!workspaceId) return { workspaceId, installationRemoved, keysRemoved: 0, subscriptionsPaused: 0 };
+  deps.onForget?.(workspaceId);
+  const keysRemoved = await deps.keys.deletePrefix(keyPrefix(workspaceId));
+  const at = deps.now().toISOString();
+  // An organisation-wide installation covered every workspace of the organisation.
+  const workspaces = new Set([workspaceId]);
+  if (query.enterpriseInstall) {
+    for (const sub of await deps.subscriptions.listLive()) {
+      if (sub.platform === 'slack' && sub.workspaceId && coveredBy(sub.workspaceId, workspaceId)) workspaces.add(sub.workspaceId);
+    }
+  }
+  const reason = `${REASONS[cause]} on ${at.slice(0, 10)}; reinstall it before resuming`;
+  let subscriptionsPaused = 0;
+  for (const id of workspaces) {
+    subscriptionsPaused += await deps.subscriptions.pauseWorkspace('slack', id, reason, at, {
+      at,
+      actor: 'slack',
+      platform: 'slack',
+      workspaceId: id,
+      action: 'digest.pause',
+      target: `workspace:${id}`,
+      detail: { reason: cause },
+    });
+  }
+  return { workspaceId, installationRemoved, keysRemoved, subscriptionsPaused };
+}
+
+/** Listens for `app_uninstalled` and `tokens_revoked` (Bolt delivers both without an installation). */
+export function registerLifecycleHandlers(app: App, deps: LifecycleDeps): void {
+  const leave = async (origin: SlackOrigin, cause: LeaveCause) => {
+    try {
+      const result = await forgetWorkspace(deps, origin, cause);
+      deps.logger.info({ ...result, cause }, 'a Slack workspace left: its installation and keys are deleted, its digests paused');
+    } catch (err) {
+      // The event was acknowledged already, so Slack will not send it again: say what is left to do.
+      deps.logger.error(
+        { err, cause, team: origin.teamId, enterprise: origin.enterpriseId },
+        'forgetting a Slack workspace failed: its installation or digests may remain until it is removed by hand',
+      );
+    }
+  };
+  app.event('app_uninstalled', async ({ context }) => {
+    await leave(context, 'app_uninstalled');
+  });
+  app.event('tokens_revoked', async ({ event, context }) => {
+    // Only the bot token matters: user tokens are never stored apart from the installation.
+    if ((event.tokens.bot ?? []).length > 0) await leave(context, 'tokens_revoked');
+  });
+}
