@@ -25,7 +25,7 @@ const echo = defineCommand({
   description: 'Answers with the length of what it was given',
   usage: '[text]',
   examples: [],
-  options: [{ name: 'text', type: 'string', description: 'Anything', rest: true }],
+  options: [{ name: 'text', type: 'string', description: 'Anything', rest: true, maxLength: 4000 }],
   schema: z.object({ text: z.string().optional() }),
   permission: 'everyone',
   run: ({ text }) => {
