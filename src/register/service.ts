@@ -14,6 +14,7 @@ import type {
 import type { NewAuditEntry, Store } from '../store/types.ts';
 import { type AcquireOptions, acquire } from './acquire.ts';
 import { LibraryCatalog } from './catalog.ts';
+import type { RawInput } from './decode.ts';
 import { applyRevision } from './load.ts';
 import { type ParsedBriefing, parseBriefing } from './parse.ts';
 
@@ -41,8 +42,29 @@ interface Pending {
   expiresAt: number;
 }
 
-/** Pending registrations kept at most; the oldest are dropped beyond it. */
+/**
+ * A pending registration as kept in the store's shared keys, so the Publish click can reach any
+ * bot process (a replica behind a load balancer, or this one after a restart): the bytes as
+ * acquired (parsing them again gives the same briefing) and the id the preview chose.
+ */
+interface StoredPending {
+  bytes: string;
+  name: string;
+  contentType?: string;
+  label: string;
+  articleId: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** Parsed pending registrations this process keeps at hand; the oldest are dropped beyond it (the store keeps them all). */
 const MAX_PENDING = 200;
+
+/** Shared-key names: the preview, the claim of the one Publish that runs, and its outcome. */
+const pendingKey = (id: string) => `register:pending:${id}`;
+const claimKey = (id: string) => `register:claim:${id}`;
+const publishedKey = (id: string) => `register:published:${id}`;
 
 /** `slack:U123`: who, as stored in a revision. */
 export function actorKey(actor: RegistryActor): string {
@@ -73,7 +95,40 @@ export function createRegistry(options: RegistryOptions): Registry {
   const now = options.now ?? (() => new Date());
   const ttl = options.pendingTtlMs ?? 30 * 60_000;
   const pending = new Map<string, Pending>();
-  const published = new Map<string, { articleId: string; revision: number }>();
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  /** The outcome of a publish made by any process, for "already published". */
+  async function publishedAs(pendingId: string): Promise<{ articleId: string; revision: number } | undefined> {
+    const entry = await store.keys.get(publishedKey(pendingId), now().toISOString());
+    return entry ? (JSON.parse(entry.value) as { articleId: string; revision: number }) : undefined;
+  }
+
+  /** A pending registration from this process's memory, else from the store (parsed again). */
+  async function findPending(pendingId: string): Promise<Pending | undefined> {
+    const t = now().getTime();
+    const local = pending.get(pendingId);
+    if (local) return local.expiresAt > t ? local : undefined;
+    const entry = await store.keys.get(pendingKey(pendingId), iso(t));
+    if (!entry) return undefined;
+    const saved = JSON.parse(entry.value) as StoredPending;
+    const raw: RawInput = {
+      bytes: Buffer.from(saved.bytes, 'base64'),
+      name: saved.name,
+      label: saved.label,
+      ...(saved.contentType ? { contentType: saved.contentType } : {}),
+    };
+    const first = parseBriefing(raw, options.maxBytes);
+    const parsed = first.ok && first.article.id !== saved.articleId ? first.withId(saved.articleId) : first;
+    if (!parsed.ok) return undefined;
+    return {
+      id: pendingId,
+      parsed,
+      sourceLabel: saved.label,
+      userId: saved.userId,
+      createdAt: saved.createdAt,
+      expiresAt: saved.expiresAt,
+    };
+  }
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = chain.then(fn, fn);
@@ -134,13 +189,24 @@ export function createRegistry(options: RegistryOptions): Registry {
       sweep();
       const created = now().getTime();
       const entry: Pending = {
-        id: randomBytes(6).toString('base64url'),
+        id: randomBytes(9).toString('base64url'),
         parsed: found.parsed,
         sourceLabel: raw.label,
         userId: actorKey(actor),
         createdAt: created,
         expiresAt: created + ttl,
       };
+      const saved: StoredPending = {
+        bytes: Buffer.from(raw.bytes).toString('base64'),
+        name: raw.name,
+        ...(raw.contentType ? { contentType: raw.contentType } : {}),
+        label: raw.label,
+        articleId: found.parsed.article.id,
+        userId: entry.userId,
+        createdAt: created,
+        expiresAt: entry.expiresAt,
+      };
+      await store.keys.put(pendingKey(entry.id), JSON.stringify(saved), iso(created), iso(entry.expiresAt));
       pending.set(entry.id, entry);
       const preview: RegistrationPreview = {
         pendingId: entry.id,
@@ -156,15 +222,20 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
 
     async publish(pendingId, actor) {
-      const done = published.get(pendingId);
-      if (done)
-        return {
-          ok: false,
-          code: 'already-published',
-          message: `This registration was already published as revision ${done.revision} of ${done.articleId}.`,
-        };
-      const entry = pending.get(pendingId);
-      if (!entry || entry.expiresAt <= now().getTime()) {
+      const alreadyPublished = async (): Promise<RegistryResult<never> | undefined> => {
+        const done = await publishedAs(pendingId);
+        return done
+          ? {
+              ok: false,
+              code: 'already-published',
+              message: `This registration was already published as revision ${done.revision} of ${done.articleId}.`,
+            }
+          : undefined;
+      };
+      const before = await alreadyPublished();
+      if (before) return before;
+      const entry = await findPending(pendingId);
+      if (!entry) {
         pending.delete(pendingId);
         return {
           ok: false,
@@ -175,23 +246,49 @@ export function createRegistry(options: RegistryOptions): Registry {
       if (entry.userId !== actorKey(actor)) {
         return { ok: false, code: 'not-yours', message: 'Only the moderator who started this registration can publish or cancel it.' };
       }
+      // One Publish runs, whichever process each click reached; a failed one frees the claim.
+      const at0 = now().getTime();
+      const claim = await store.keys.putIfAbsent(claimKey(pendingId), actorKey(actor), iso(at0), iso(entry.expiresAt));
+      if (!claim.created)
+        return (
+          (await alreadyPublished()) ?? {
+            ok: false,
+            code: 'in-progress',
+            message: 'This registration is being published already (a second click): its result follows.',
+          }
+        );
       pending.delete(pendingId);
       return serial(async () => {
         const article: Article = entry.parsed.article;
         const at = now().toISOString();
         const previous = library.get(article.id);
-        const revision = await store.articles.addRevision(
-          { article, rawSha256: entry.parsed.rawSha256, sourceName: entry.sourceLabel, registeredBy: actorKey(actor), registeredAt: at },
-          auditEntry(actor, at, 'article.register', article.id, {
-            title: article.title,
-            source: entry.sourceLabel,
-            format: article.format,
-            passages: article.passages.length,
-            sources: article.sources.length,
-          }),
-        );
+        const revision = await store.articles
+          .addRevision(
+            { article, rawSha256: entry.parsed.rawSha256, sourceName: entry.sourceLabel, registeredBy: actorKey(actor), registeredAt: at },
+            auditEntry(actor, at, 'article.register', article.id, {
+              title: article.title,
+              source: entry.sourceLabel,
+              format: article.format,
+              passages: article.passages.length,
+              sources: article.sources.length,
+            }),
+          )
+          .catch(async (error: unknown) => {
+            pending.set(pendingId, entry);
+            await store.keys.delete(claimKey(pendingId)).catch(() => false);
+            throw error;
+          });
         applyRevision(library, revision);
-        published.set(pendingId, { articleId: article.id, revision: revision.revision });
+        const doneAt = now().getTime();
+        await Promise.all([
+          store.keys.put(
+            publishedKey(pendingId),
+            JSON.stringify({ articleId: article.id, revision: revision.revision }),
+            iso(doneAt),
+            iso(doneAt + ttl),
+          ),
+          store.keys.delete(pendingKey(pendingId)),
+        ]).catch(() => undefined); // the revision is stored; a lost note only changes a later click's message
         const result: PublishedBriefing = {
           articleId: article.id,
           title: article.title,
@@ -206,9 +303,9 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
 
     async cancel(pendingId, actor) {
-      const entry = pending.get(pendingId);
+      const entry = await findPending(pendingId);
       if (!entry) {
-        const done = published.get(pendingId);
+        const done = await publishedAs(pendingId);
         if (done)
           return {
             ok: false,
@@ -223,7 +320,15 @@ export function createRegistry(options: RegistryOptions): Registry {
       }
       if (entry.userId !== actorKey(actor))
         return { ok: false, code: 'not-yours', message: 'Only the moderator who started this registration can publish or cancel it.' };
+      const claim = await store.keys.putIfAbsent(claimKey(pendingId), actorKey(actor), now().toISOString(), iso(entry.expiresAt));
+      if (!claim.created)
+        return {
+          ok: false,
+          code: 'already-published',
+          message: 'Too late to cancel: this registration is being published or was published.',
+        };
       pending.delete(pendingId);
+      await store.keys.delete(pendingKey(pendingId));
       return { ok: true, articleId: entry.parsed.article.id, title: entry.parsed.article.title };
     },
 

@@ -375,3 +375,57 @@ describe('the registry', () => {
     }
   });
 });
+
+describe('a registration previewed in one process', () => {
+  it('is published by a click that reaches another process on the same store, once, and the first process knows it', async () => {
+    const other = registryOn(data.dir, { now: () => clock });
+    try {
+      const prepared = await registry.prepare(second, ada);
+      if (!prepared.ok) throw new Error(prepared.message);
+      const { pendingId } = prepared.preview;
+      const [a, b] = await Promise.all([other.registry.publish(pendingId, ada), registry.publish(pendingId, ada)]);
+      const won = [a, b].filter((r) => r.ok);
+      expect(won).toHaveLength(1);
+      expect(won[0]).toMatchObject({ ok: true, published: { articleId: SECOND_ID, revision: 1 } });
+      expect([a, b].find((r) => !r.ok)).toMatchObject({ ok: false });
+      expect(await store.articles.revisions(SECOND_ID)).toHaveLength(1);
+      // Either process, asked again, says it was published and as what.
+      expect(await registry.publish(pendingId, ada)).toMatchObject({
+        ok: false,
+        code: 'already-published',
+        message: `This registration was already published as revision 1 of ${SECOND_ID}.`,
+      });
+      expect(await other.registry.cancel(pendingId, ada)).toMatchObject({ ok: false, code: 'already-published' });
+    } finally {
+      await other.store.close();
+    }
+  });
+
+  it('is cancelled from another process (only by whoever started it), and then cannot be published anywhere', async () => {
+    const other = registryOn(data.dir, { now: () => clock });
+    try {
+      const prepared = await registry.prepare(second, ada);
+      if (!prepared.ok) throw new Error(prepared.message);
+      const { pendingId } = prepared.preview;
+      expect(await other.registry.cancel(pendingId, bob)).toMatchObject({ ok: false, code: 'not-yours' });
+      expect(await other.registry.cancel(pendingId, ada)).toMatchObject({ ok: true, articleId: SECOND_ID });
+      expect(await registry.publish(pendingId, ada)).toMatchObject({ ok: false });
+      expect(await other.registry.publish(pendingId, ada)).toMatchObject({ ok: false, code: 'expired' });
+      expect(await store.articles.latest(SECOND_ID)).toBeUndefined();
+    } finally {
+      await other.store.close();
+    }
+  });
+
+  it('survives a restart of the process that previewed it, until the preview expires', async () => {
+    const prepared = await registry.prepare(second, ada);
+    if (!prepared.ok) throw new Error(prepared.message);
+    await store.close();
+    ({ library, store, registry } = registryOn(data.dir, { now: () => clock }));
+    clock = new Date(clock.getTime() + 31 * 60_000);
+    expect(await registry.publish(prepared.preview.pendingId, ada)).toMatchObject({ ok: false, code: 'expired' });
+    clock = new Date(clock.getTime() - 2 * 60_000);
+    expect(await registry.publish(prepared.preview.pendingId, ada)).toMatchObject({ ok: true, published: { articleId: SECOND_ID } });
+    expect(library.get(SECOND_ID)?.meta.revision).toBe(1);
+  });
+});
