@@ -5,6 +5,7 @@ import type { ChannelSender } from '../../core/channel.ts';
 import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
+import type { Observer } from '../../core/observer.ts';
 import type { HttpServer } from '../../http/server.ts';
 import { memoryKeyStore } from '../../store/memory-keys.ts';
 import type { KeyStore } from '../../store/types.ts';
@@ -93,6 +94,22 @@ export interface DiscordAdapter {
  * `config.publicKey` the HTTP interactions endpoint on `deps.http`. Both hand interactions to the
  * same handler. Resolves once the gateway session is ready (or at once without a gateway).
  */
+/**
+ * discord.js asks `rejectOnRateLimit` about every rate limit it meets (a bucket it knows is empty,
+ * or a 429): the waits it then makes itself are reported for /metrics. Rejected ones are not
+ * waits here; the digest scheduler reports its own.
+ */
+function observedRateLimits(
+  reject: (data: { route: string; retryAfter: number; timeToReset: number }) => boolean,
+  observer: Observer | undefined,
+): (data: { route: string; retryAfter: number; timeToReset: number }) => boolean {
+  return (data) => {
+    const rejected = reject(data);
+    if (!rejected) observer?.rateLimitWait?.({ platform: 'discord', seconds: Math.max(data.retryAfter, data.timeToReset, 0) / 1000 });
+    return rejected;
+  };
+}
+
 export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
   const logger = deps.logger.child({ adapter: 'discord' });
   const gateway = deps.config.gateway ?? true;
@@ -127,7 +144,7 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
     rest: {
       ...(deps.config.apiUrl ? { api: deps.config.apiUrl } : {}),
       ...deps.rest,
-      rejectOnRateLimit: rejectLongChannelWaits(deps.channelMaxWaitMs ?? 2_000),
+      rejectOnRateLimit: observedRateLimits(rejectLongChannelWaits(deps.channelMaxWaitMs ?? 2_000), deps.services?.observer),
       ...(publicKey ? { makeRequest: router.makeRequest } : {}),
     },
   });

@@ -12,9 +12,15 @@ const MODERATOR_ROLE = '1400000000000000009';
 let h: Harness;
 let app: string;
 const gate = new Gate();
+/** Rate-limit waits the client reported (what /metrics counts). */
+const waits: { platform: string; seconds: number }[] = [];
 
 beforeAll(async () => {
-  h = await startHarness(await bundledLibrary(), testCommands(gate), { deferAfterMs: 200, moderatorRoleId: MODERATOR_ROLE });
+  h = await startHarness(await bundledLibrary(), testCommands(gate), {
+    deferAfterMs: 200,
+    moderatorRoleId: MODERATOR_ROLE,
+    services: { observer: { rateLimitWait: (event) => waits.push(event) } },
+  });
   app = h.fake.applicationId;
 });
 afterAll(async () => h?.close());
@@ -191,6 +197,7 @@ describe('long and slow answers', () => {
     expectWithinLimits(cb.data);
     // The fake answered the first followup 429; the client waited and sent it again.
     await h.fake.waitFor((r) => r.path === followups && h.webhookCalls(built.token).length >= 3);
+    expect(waits.find((w) => w.platform === 'discord' && w.seconds > 0)).toBeDefined();
     const calls = h.webhookCalls(built.token);
     const titles = [cb.data.embeds?.[0]?.title, ...calls.slice(1).map((r) => (r.body as Callback['data']).embeds?.[0]?.title)];
     expect(calls[0]?.body).toEqual(calls[1]?.body);
