@@ -4,8 +4,8 @@ import { commands } from '../commands/index.ts';
 import { runChat } from './adapters/console/chat.ts';
 import { renderText } from './adapters/console/render.ts';
 import type { ConsoleDeps } from './adapters/console/session.ts';
-import { discordConfig, startDiscord } from './adapters/discord/index.ts';
-import { startSlack } from './adapters/slack/index.ts';
+import { discordConfig, INTERACTIONS_PATH, startDiscord } from './adapters/discord/index.ts';
+import { EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, startSlack } from './adapters/slack/index.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Article, articleSchema } from './core/article.ts';
 import type { ChannelSender } from './core/channel.ts';
@@ -145,6 +145,12 @@ export async function main(env: Record<string, string | undefined> = process.env
   // It listens before the index loads, so /readyz can say "not yet" while a replica starts.
   const http = config.slack || config.discord ? new HttpServer({ logger }) : undefined;
   if (http) {
+    // Slack and Discord requests that arrive while the bot starts wait for their handler, briefly.
+    const slackPaths = config.slack?.mode === 'oauth' ? [EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH] : [EVENTS_PATH];
+    http.expect([
+      ...(config.slack && config.slack.mode !== 'socket' ? slackPaths : []),
+      ...(config.discord?.publicKey ? [INTERACTIONS_PATH] : []),
+    ]);
     serveProbes(http, {
       index: () => ({
         loaded: runtime !== undefined,

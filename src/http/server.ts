@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
  * Slack's `/slack/events` (and OAuth pages), Discord's `/discord/interactions`, `/healthz`,
  * `/readyz` and `/metrics`. Routes are exact paths (the query string is ignored); an unknown
  * path is 404 and a known path with another method 405, both without running anything.
+ * A path announced with `expect` but not served yet (a platform still starting) holds its
+ * requests for a moment and hands them to the handler when it arrives, else answers 503.
  */
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -19,6 +21,8 @@ export class HttpServer {
   readonly server: Server;
   readonly #routes = new Map<string, Map<string, RequestHandler>>();
   readonly #log: HttpLog | undefined;
+  /** Paths announced with `expect` and not routed yet, with the requests waiting for them. */
+  readonly #expected = new Map<string, { waitMs: number; waiting: Set<() => void> }>();
   #listening = false;
 
   constructor(options: { logger?: HttpLog } = {}) {
@@ -46,6 +50,20 @@ export class HttpServer {
       if (byMethod.has(m)) throw new Error(`HttpServer: ${m} ${path} is already served`);
       byMethod.set(m, handler);
     }
+    const expected = this.#expected.get(path);
+    this.#expected.delete(path);
+    for (const release of expected?.waiting ?? []) release();
+    return this;
+  }
+
+  /**
+   * Announces paths a platform will serve once it has started (the server listens before the
+   * index loads). A request for one meanwhile waits up to `waitMs` for its handler, so a restart
+   * within that time costs Slack or Discord nothing; after it, or if the server closes, it gets
+   * 503 with Retry-After, which both platforms treat as "try again", never 404.
+   */
+  expect(paths: readonly string[], waitMs = 2_000): this {
+    for (const path of paths) if (!this.#routes.has(path)) this.#expected.set(path, { waitMs, waiting: new Set() });
     return this;
   }
 
@@ -79,6 +97,8 @@ export class HttpServer {
 
   /** Stops accepting connections and closes idle ones; resolves when the server is closed. */
   async close(): Promise<void> {
+    for (const { waiting } of this.#expected.values()) for (const release of waiting) release();
+    this.#expected.clear();
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
@@ -87,6 +107,11 @@ export class HttpServer {
 
   #dispatch(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0] as string;
+    const expected = this.#expected.get(path);
+    if (expected) {
+      this.#hold(path, expected, req, res);
+      return;
+    }
     const byMethod = this.#routes.get(path);
     const handler = byMethod?.get((req.method ?? 'GET').toUpperCase()) ?? (req.method === 'HEAD' ? byMethod?.get('GET') : undefined);
     if (!byMethod || !handler) {
@@ -107,6 +132,22 @@ export class HttpServer {
       return;
     }
     if (result instanceof Promise) result.catch((err: unknown) => this.#fail(err, req, res));
+  }
+
+  /** Keeps a request for a path that is not served yet until its handler arrives (or time runs out). */
+  #hold(path: string, expected: { waitMs: number; waiting: Set<() => void> }, req: IncomingMessage, res: ServerResponse): void {
+    const release = () => {
+      clearTimeout(timer);
+      expected.waiting.delete(release);
+      if (this.#routes.has(path) && this.server.listening) this.#dispatch(req, res);
+      else {
+        req.resume();
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ ok: false, error: `${path} is starting; try again in a moment` }));
+      }
+    };
+    const timer = setTimeout(release, expected.waitMs);
+    expected.waiting.add(release);
   }
 
   #fail(err: unknown, req: IncomingMessage, res: ServerResponse): void {

@@ -2,6 +2,7 @@
 
 export { toApplicationCommands } from './application-commands.ts';
 export { deployCommands, describeDeploy } from './deploy.ts';
+export { INTERACTIONS_PATH } from './http-endpoint.ts';
 export { renderReply } from './render.ts';
 export { createChannelSender } from './sender.ts';
 export { type DiscordAdapter, type DiscordConfig, type DiscordDeps, discordConfig, startDiscord } from './start.ts';

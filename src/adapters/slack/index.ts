@@ -6,5 +6,6 @@ export { type ManifestShortcut, type SlackExtension, slackExtensions } from './e
 export type { HealthReport } from './health.ts';
 export { type SlackKit, UMBRELLA } from './kit.ts';
 export { buildManifest } from './manifest.ts';
+export { EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH } from './paths.ts';
 export { classifySlackError, slackChannelSender } from './sender.ts';
 export { signSlackRequest } from './signature.ts';

@@ -1,0 +1,72 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpServer } from '../../src/http/server.ts';
+
+let http: HttpServer;
+let base: string;
+
+async function start(): Promise<void> {
+  http = new HttpServer();
+  base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
+}
+
+afterEach(async () => {
+  await http?.close();
+});
+
+/** Echoes the request body, as a platform handler reading its signed body would. */
+const echo = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => res.end(`got ${Buffer.concat(chunks).toString('utf8')}`));
+};
+
+describe('HttpServer', () => {
+  it('answers 404 for an unknown path and 405 naming the allowed methods for a known one', async () => {
+    await start();
+    http.route('POST', '/slack/events', echo);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    const wrong = await fetch(`${base}/slack/events`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+  });
+
+  it('holds a request for an expected path until its handler arrives, body and all', async () => {
+    await start();
+    http.expect(['/slack/events'], 10_000);
+    const arrived = once(http.server, 'request');
+    const answer = fetch(`${base}/slack/events`, { method: 'POST', body: 'command=/ask' });
+    // The request is waiting at the server; the platform finishes starting and mounts its handler.
+    await arrived;
+    http.route('POST', '/slack/events', echo);
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('got command=/ask');
+    // Later requests go straight to the handler.
+    expect(await (await fetch(`${base}/slack/events`, { method: 'POST', body: 'x' })).text()).toBe('got x');
+  });
+
+  it('answers 503 with Retry-After when the handler does not arrive in time, or the server closes meanwhile', async () => {
+    await start();
+    http.expect(['/discord/interactions'], 20);
+    const late = await fetch(`${base}/discord/interactions`, { method: 'POST', body: '{}' });
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(await late.json()).toEqual({ ok: false, error: '/discord/interactions is starting; try again in a moment' });
+
+    http.expect(['/slack/events'], 60_000);
+    const arrived = once(http.server, 'request');
+    const waiting = fetch(`${base}/slack/events`, { method: 'POST', body: 'x' });
+    await arrived;
+    const closing = http.close();
+    expect((await waiting).status).toBe(503);
+    await closing;
+  });
+
+  it('expecting a path that is already served changes nothing', async () => {
+    await start();
+    http.route('POST', '/slack/events', echo);
+    http.expect(['/slack/events'], 10);
+    expect(await (await fetch(`${base}/slack/events`, { method: 'POST', body: 'y' })).text()).toBe('got y');
+  });
+});
