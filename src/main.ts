@@ -200,10 +200,11 @@ export async function main(env: Record<string, string | undefined> = process.env
   const stops: (() => Promise<void>)[] = [];
   const shutdown = async () => {
     draining = true;
-    // Scheduling stops first, so no digest is sent through an adapter that is going away.
+    // New requests go to other replicas from here; those already in progress are answered first.
+    await http?.close();
+    // Scheduling stops next, so no digest is sent through an adapter that is going away.
     await runtime.digests?.scheduler.stop().catch((err: unknown) => logger.error({ err }, 'stopping the scheduler failed'));
     for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
-    await http?.close();
     await runtime?.close();
   };
   // Listen from the start: a signal while adapters are still connecting shuts down cleanly too.
