@@ -35,6 +35,11 @@ export interface PostedMessage {
 }
 
 export interface ScriptedAnswer {
+  /**
+   * Do what the method does (a post lands in its channel) but never answer: the caller waits
+   * until it gives up or dies, as when Slack acted and the response was lost.
+   */
+  hold?: boolean;
   status?: number;
   headers?: Record<string, string>;
   json?: unknown;
@@ -185,6 +190,11 @@ export class FakeSlack {
     };
     this.calls.push(call);
     const scripted = this.#scripts.get(call.method)?.shift()?.(call);
+    if (scripted?.hold) {
+      this.#defaultAnswer(call);
+      this.#notify();
+      return;
+    }
     const answer = scripted ?? { json: this.#defaultAnswer(call) };
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.json ?? { ok: false, error: 'fake_no_body' }));
