@@ -131,9 +131,15 @@ export function slackChannelSender(clientFor: SlackClientFor, options: SlackSend
       }
     } catch (error) {
       const failure = classifySlackError(error, channelId);
-      if (failure.kind === 'rate-limited') throw failure;
+      if (failure.kind === 'rate-limited') {
+        throw new DeliveryError('rate-limited', `Slack rate-limited reading the history of channel ${channelId}; retry later`, {
+          cause: error,
+          ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+        });
+      }
+      const e = error as { data?: { error?: string } };
       warn(
-        { ...log, reason: failure.message },
+        { ...log, reason: e?.data?.error ?? (error instanceof Error ? error.message : String(error)) },
         'could not read the channel history to check for digest parts already posted (needs channels:history or groups:history, and the bot in the channel); posting the missing parts, possibly twice',
       );
     }
