@@ -15,7 +15,21 @@ export interface ChannelSender {
    * installed in many Slack workspaces posts with that workspace's own token, and not at all
    * to a workspace that uninstalled it.
    */
-  send(channelId: string, reply: OkReply, options: { idempotencyKey: string; workspaceId?: string }): Promise<{ messageIds: string[] }>;
+  send(channelId: string, reply: OkReply, options: SendOptions): Promise<{ messageIds: string[] }>;
+}
+
+/** How one delivery is sent: see `ChannelSender.send`. */
+export interface SendOptions {
+  idempotencyKey: string;
+  workspaceId?: string;
+  /**
+   * This delivery may have been attempted before (a retry, or a claim taken over from a process
+   * that died): parts may already be in the channel. `false` only for a first attempt, which a
+   * sender may then post without looking for earlier ones; absent means "unknown", treated as true.
+   */
+  resend?: boolean;
+  /** When the delivery was first claimed (ISO): an earlier attempt cannot have posted before it. */
+  since?: string;
 }
 
 export type DeliveryFailure = 'channel-gone' | 'forbidden' | 'rate-limited' | 'transient';

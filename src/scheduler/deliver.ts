@@ -101,14 +101,21 @@ export async function deliver(ctx: DeliverContext, delivery: Delivery, workspace
     await ctx.limiter.acquire(delivery.platform, delivery.channelId, workspaceId, ctx.signal);
     if (ctx.signal.aborted) continue;
     // Record the attempt and confirm the claim is still ours right before sending: a process
-    // that lost its lease (another took over) must not send.
+    // that lost its lease (another took over) must not send. Any earlier recorded attempt (here,
+    // or by a process that died after posting) may have reached the channel: the sender is told.
+    const resend = attempts > 0;
     attempts += 1;
     if (!(await store.deliveries.renew(delivery.id, owner, iso(new Date(ctx.now().getTime() + ctx.leaseMs)), attempts))) {
       ctx.logger.warn(log, 'digest claim taken over by another process; not sending');
       return 'lost';
     }
     try {
-      const { messageIds } = await sender.send(delivery.channelId, reply, { idempotencyKey: key, ...(workspaceId ? { workspaceId } : {}) });
+      const { messageIds } = await sender.send(delivery.channelId, reply, {
+        idempotencyKey: key,
+        resend,
+        ...(delivery.claimedAt ? { since: delivery.claimedAt } : {}),
+        ...(workspaceId ? { workspaceId } : {}),
+      });
       const result = await finish('delivered', attempts, { messageIds });
       ctx.logger.info(
         { ...log, attempts, articles: articles.length, late: delivery.late, recovered: delivery.recovered },

@@ -22,7 +22,24 @@ export interface ResponseCall {
   body: Record<string, unknown>;
 }
 
+/** A message chat.postMessage put in a channel, as conversations.history gives it back. */
+export interface PostedMessage {
+  type: 'message';
+  ts: string;
+  text?: string;
+  blocks?: unknown;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  thread_ts?: string;
+  bot_id: string;
+  user: string;
+}
+
 export interface ScriptedAnswer {
+  /**
+   * Do what the method does (a post lands in its channel) but never answer: the caller waits
+   * until it gives up or dies, as when Slack acted and the response was lost.
+   */
+  hold?: boolean;
   status?: number;
   headers?: Record<string, string>;
   json?: unknown;
@@ -66,6 +83,13 @@ export class FakeSlack {
   /** Sockets currently connected in Socket Mode. */
   readonly sockets = new Set<WebSocket>();
   readonly socketAcks: Record<string, unknown>[] = [];
+  /** Messages posted with chat.postMessage, by channel, oldest first (what conversations.history reads). */
+  readonly channels = new Map<string, PostedMessage[]>();
+  /**
+   * Slack's clock (ms): the seconds of each posted message's ts. Fixed by default so ts values are
+   * predictable (`1700000000.000001`, …); a test of history windows sets it to its own clock.
+   */
+  now: () => number = () => 1_700_000_000_000;
   #scripts = new Map<string, Script[]>();
   #waiters: { test: () => boolean; resolve: () => void }[] = [];
   #tsCounter = 1;
@@ -166,6 +190,11 @@ export class FakeSlack {
     };
     this.calls.push(call);
     const scripted = this.#scripts.get(call.method)?.shift()?.(call);
+    if (scripted?.hold) {
+      this.#defaultAnswer(call);
+      this.#notify();
+      return;
+    }
     const answer = scripted ?? { json: this.#defaultAnswer(call) };
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.json ?? { ok: false, error: 'fake_no_body' }));
@@ -205,9 +234,26 @@ export class FakeSlack {
         return answer ?? { ok: false, error: 'invalid_code' };
       }
       case 'chat.postMessage': {
-        const ts = `1700000000.${String(this.#tsCounter++).padStart(6, '0')}`;
-        return { ok: true, channel: call.body.channel, ts, message: { text: call.body.text, ts } };
+        const ts = `${Math.floor(this.now() / 1000)}.${String(this.#tsCounter++ % 1_000_000).padStart(6, '0')}`;
+        const channel = String(call.body.channel);
+        const bot = this.identities.get(token) ?? { user_id: 'UBOT', bot_id: 'BBOT' };
+        const message: PostedMessage = {
+          type: 'message',
+          ts,
+          bot_id: bot.bot_id,
+          user: bot.user_id,
+          ...(call.body.text !== undefined ? { text: String(call.body.text) } : {}),
+          ...(call.body.blocks !== undefined ? { blocks: call.body.blocks } : {}),
+          ...(call.body.metadata ? { metadata: call.body.metadata as PostedMessage['metadata'] & object } : {}),
+          ...(call.body.thread_ts ? { thread_ts: String(call.body.thread_ts) } : {}),
+        };
+        const list = this.channels.get(channel) ?? [];
+        list.push(message);
+        this.channels.set(channel, list);
+        return { ok: true, channel, ts, message };
       }
+      case 'conversations.history':
+        return this.#history(call.body);
       case 'usergroups.users.list':
         return { ok: true, users: this.usergroups.get(String(call.body.usergroup)) ?? [] };
       case 'apps.connections.open':
@@ -215,6 +261,52 @@ export class FakeSlack {
       default:
         return { ok: true };
     }
+  }
+
+  /**
+   * conversations.history as Slack answers it: top-level messages (no thread replies), newest
+   * first, after `oldest` and before `latest` (exclusive unless `inclusive`), `limit` a page
+   * (default 100, at most 999) with a cursor for the next, metadata only with `include_all_metadata`.
+   */
+  #history(body: Record<string, unknown>): Record<string, unknown> {
+    const flag = (v: unknown) => v === true || v === 'true' || v === '1';
+    const micros = (ts: string) => {
+      const [sec = '0', frac = '0'] = ts.split('.');
+      return BigInt(sec) * 1_000_000n + BigInt(frac.padEnd(6, '0').slice(0, 6));
+    };
+    const inclusive = flag(body.inclusive);
+    const oldest = body.oldest !== undefined ? micros(String(body.oldest)) : undefined;
+    const latest = body.latest !== undefined ? micros(String(body.latest)) : undefined;
+    const limit = Math.min(999, Math.max(1, Number(body.limit ?? 100) || 100));
+    const offset = body.cursor
+      ? Number(
+          Buffer.from(String(body.cursor), 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
+    const all = (this.channels.get(String(body.channel)) ?? [])
+      .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+      .filter((m) => {
+        const t = micros(m.ts);
+        if (oldest !== undefined && (inclusive ? t < oldest : t <= oldest)) return false;
+        if (latest !== undefined && (inclusive ? t > latest : t >= latest)) return false;
+        return true;
+      })
+      .sort((a, b) => (micros(b.ts) > micros(a.ts) ? 1 : micros(b.ts) < micros(a.ts) ? -1 : 0));
+    const page = all.slice(offset, offset + limit).map((m) => {
+      if (flag(body.include_all_metadata) || !m.metadata) return m;
+      const { metadata: _hidden, ...rest } = m;
+      return rest;
+    });
+    const hasMore = offset + limit < all.length;
+    return {
+      ok: true,
+      messages: page,
+      has_more: hasMore,
+      pin_count: 0,
+      response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
+    };
   }
 
   #onSocket(ws: WebSocket): void {

@@ -289,15 +289,22 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   registerMentionHandler(app, kit);
   for (const extension of extensions) extension.register(app, kit);
 
+  // Digest parts posted are recorded in the same shared keys, so a resend from another process or
+  // after a restart posts only what is missing.
+  const senderOptions = {
+    keys,
+    now: () => now().getTime(),
+    warn: (obj: Record<string, unknown>, msg: string) => logger.warn(obj.err ? { ...obj, err: safeError(obj.err, scrub) } : obj, msg),
+  };
   let sender: ChannelSender;
-  if (oauth) sender = slackChannelSender(oauth.postMessage);
+  if (oauth) sender = slackChannelSender(oauth.clientFor, senderOptions);
   else {
     const senderClient = new webApi.WebClient((slack as { botToken: string }).botToken, {
       ...clientOptions(),
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 1, minTimeout: 500 },
     });
-    sender = slackChannelSender((args) => senderClient.chat.postMessage(args));
+    sender = slackChannelSender(() => senderClient, senderOptions);
   }
 
   if (ownServer) await http.listen(config.PORT, config.HOST);

@@ -52,6 +52,12 @@ export interface ManifestOptions {
 
 /** Scopes every install needs: slash commands, posting (also where the bot was not invited), mentions, the moderator group. */
 export const BASE_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'app_mentions:read', 'usergroups:read'];
+/**
+ * Digests: a resend reads the channel's recent history (public and private channels) for parts
+ * an earlier attempt already posted, so none is posted twice. Posting the parts' message metadata
+ * needs no scope and no `metadata_subscriptions` (those only subscribe to metadata events).
+ */
+export const DIGEST_SCOPES = ['channels:history', 'groups:history'];
 export const BASE_EVENTS = ['app_mention'];
 /** OAuth mode: workspace admins moderate their digests (users.info), and uninstalls are heard. */
 export const OAUTH_SCOPES = ['users:read'];
@@ -63,7 +69,7 @@ const MAX_COMMANDS = 50;
 
 /** The bot scopes the commands and extensions need: what the manifest declares and the install link asks for. */
 export function botScopes(options: { commands: readonly AnyCommand[]; extensions?: readonly SlackExtension[]; oauth?: boolean }): string[] {
-  const scopes = new Set(BASE_SCOPES);
+  const scopes = new Set([...BASE_SCOPES, ...DIGEST_SCOPES]);
   if (options.commands.some((c) => c.options.some((o) => o.type === 'attachment'))) scopes.add('files:read');
   for (const e of options.extensions ?? []) for (const s of e.scopes ?? []) scopes.add(s);
   if (options.oauth) for (const s of OAUTH_SCOPES) scopes.add(s);

@@ -1,16 +1,33 @@
 import type { webApi } from '@slack/bolt';
-import { type ChannelSender, DeliveryError } from '../../core/channel.ts';
+import { type ChannelSender, DeliveryError, type SendOptions } from '../../core/channel.ts';
 import type { OkReply } from '../../core/reply.ts';
+import { memoryKeyStore } from '../../store/memory-keys.ts';
+import type { KeyStore } from '../../store/types.ts';
 import type { SlackMessage } from './block-types.ts';
 import { renderReply } from './blocks.ts';
+import { findPostedParts, type LookBackOptions, PostedParts, partMetadata } from './digest-parts.ts';
 
 /**
  * Scheduled posts (digests) to a Slack channel: chat.postMessage for each part of the rendered
- * reply, link previews off, failures classified for the scheduler.
+ * reply, link previews off, each part tagged with message metadata, failures classified for the
+ * scheduler. A resend posts only the parts not already in the channel (see digest-parts.ts).
  */
 
-/** Posts one message; `workspaceId` says with whose token (OAuth mode: the workspace's own). */
-type PostMessage = (args: webApi.ChatPostMessageArguments, workspaceId: string | undefined) => Promise<webApi.ChatPostMessageResponse>;
+/**
+ * The Web API client to post with for a subscription's workspace (OAuth mode: the workspace's own
+ * token). May throw a DeliveryError (e.g. the workspace uninstalled the app).
+ */
+export type SlackClientFor = (workspaceId: string | undefined, channelId: string) => webApi.WebClient | Promise<webApi.WebClient>;
+
+export interface SlackSenderOptions {
+  /** Shared keys recording the parts posted: the store's, so other processes and restarts see them. Default: this process's memory. */
+  keys?: KeyStore;
+  /** How far and how deep a resend looks back in the channel. */
+  lookBack?: LookBackOptions;
+  /** Warnings worth an operator's attention (a check that could not be made). */
+  warn?: (obj: Record<string, unknown>, msg: string) => void;
+  now?: () => number;
+}
 
 const GONE = new Set(['channel_not_found', 'is_archived', 'channel_is_archived']);
 const FORBIDDEN = new Set([
@@ -63,30 +80,105 @@ export function postArgs(channel: string, message: SlackMessage, threadTs?: stri
 }
 
 /**
- * A ChannelSender over chat.postMessage. Parts already posted for an idempotency key are
- * remembered, so a retry after a partial failure does not post them twice.
+ * A ChannelSender over chat.postMessage. Each part carries message metadata naming the
+ * delivery's idempotency key, and is recorded in the shared keys once posted. A resend (told by
+ * `resend`, or not told at all) first takes the parts recorded in the keys, then looks for the
+ * others in the channel's recent history (conversations.history, from shortly before `since`),
+ * and posts only those found nowhere, in order. A first attempt posts without looking.
+ *
+ * When the history cannot be read (no `channels:history`/`groups:history` scope, the bot not in
+ * the channel) the missing parts are posted anyway, with a warning: a digest possibly posted twice
+ * is better than none. A rate-limited lookup is a rate-limited delivery (the scheduler waits).
  */
-export function slackChannelSender(postMessage: PostMessage, options: { memory?: number } = {}): ChannelSender {
-  const posted = new Map<string, string[]>();
-  const memory = options.memory ?? 1000;
+export function slackChannelSender(clientFor: SlackClientFor, options: SlackSenderOptions = {}): ChannelSender {
+  const now = options.now ?? Date.now;
+  const parts = new PostedParts({ keys: options.keys ?? memoryKeyStore({ capacity: 10_000 }), now });
+  const warn = options.warn ?? (() => {});
+
+  /** Parts (1-based) already in the channel, by number. */
+  async function alreadyPosted(
+    client: webApi.WebClient,
+    channelId: string,
+    count: number,
+    { idempotencyKey, workspaceId, since }: SendOptions,
+  ): Promise<Map<number, string>> {
+    const log = { channel: channelId, key: idempotencyKey, workspace: workspaceId };
+    let known = new Map<number, string>();
+    try {
+      known = await parts.recorded(workspaceId, idempotencyKey, count);
+    } catch (error) {
+      warn({ ...log, err: error }, 'could not read which digest parts were posted from the shared keys; looking in the channel');
+    }
+    const wanted = new Set<number>();
+    for (let part = 1; part <= count; part++) if (!known.has(part)) wanted.add(part);
+    if (wanted.size === 0) return known;
+    const sinceMs = since ? Date.parse(since) : Number.NaN;
+    try {
+      const { found, complete } = await findPostedParts(
+        (args) => client.conversations.history(args),
+        channelId,
+        idempotencyKey,
+        wanted,
+        Number.isFinite(sinceMs) ? sinceMs : now() - 24 * 60 * 60_000,
+        options.lookBack,
+      );
+      if (!complete && found.size < wanted.size) warn({ ...log }, 'digest parts not found in the recent history read; posting them');
+      for (const [part, ts] of found) {
+        known.set(part, ts);
+        await parts
+          .record(workspaceId, idempotencyKey, part, ts)
+          .catch((err: unknown) => warn({ ...log, err }, 'could not record a digest part'));
+      }
+    } catch (error) {
+      const failure = classifySlackError(error, channelId);
+      if (failure.kind === 'rate-limited') {
+        throw new DeliveryError('rate-limited', `Slack rate-limited reading the history of channel ${channelId}; retry later`, {
+          cause: error,
+          ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+        });
+      }
+      const e = error as { data?: { error?: string } };
+      warn(
+        { ...log, reason: e?.data?.error ?? (error instanceof Error ? error.message : String(error)) },
+        'could not read the channel history to check for digest parts already posted (needs channels:history or groups:history, and the bot in the channel); posting the missing parts, possibly twice',
+      );
+    }
+    return known;
+  }
+
   return {
     platform: 'slack',
-    async send(channelId, reply: OkReply, { idempotencyKey, workspaceId }) {
+    async send(channelId, reply: OkReply, sendOptions) {
+      const { idempotencyKey, workspaceId } = sendOptions;
       const messages = renderReply({ ...reply, visibility: 'public' });
-      const done = posted.get(idempotencyKey) ?? [];
-      for (let i = done.length; i < messages.length; i++) {
+      let client: webApi.WebClient;
+      try {
+        client = await clientFor(workspaceId, channelId);
+      } catch (error) {
+        if (error instanceof DeliveryError) throw error;
+        throw classifySlackError(error, channelId);
+      }
+      const done =
+        sendOptions.resend === false ? new Map<number, string>() : await alreadyPosted(client, channelId, messages.length, sendOptions);
+      for (let part = 1; part <= messages.length; part++) {
+        if (done.has(part)) continue;
         let result: webApi.ChatPostMessageResponse;
         try {
-          result = await postMessage(postArgs(channelId, messages[i] as SlackMessage), workspaceId);
+          result = await client.chat.postMessage({
+            ...postArgs(channelId, messages[part - 1] as SlackMessage),
+            metadata: partMetadata(idempotencyKey, part, messages.length),
+          } as webApi.ChatPostMessageArguments);
         } catch (error) {
-          if (error instanceof DeliveryError) throw error;
           throw classifySlackError(error, channelId);
         }
-        done.push(result.ts ?? '');
-        posted.set(idempotencyKey, done);
-        if (posted.size > memory) posted.delete(posted.keys().next().value as string);
+        const ts = result.ts ?? '';
+        done.set(part, ts);
+        // Not recorded is not lost: the part's metadata is found in the channel on a resend.
+        await parts
+          .record(workspaceId, idempotencyKey, part, ts)
+          .catch((err: unknown) => warn({ channel: channelId, key: idempotencyKey, part, err }, 'could not record a posted digest part'));
       }
-      return { messageIds: [...done] };
+      return { messageIds: messages.map((_, i) => done.get(i + 1) ?? '') };
     },
   };
 }

@@ -29,10 +29,12 @@ describe('the Slack app manifest', () => {
     const files = commands.some((c) => c.options.some((o) => o.type === 'attachment')) ? ['files:read'] : [];
     expect(m.oauth_config.scopes.bot).toEqual([
       'app_mentions:read',
+      'channels:history',
       'chat:write',
       'chat:write.public',
       'commands',
       ...files,
+      'groups:history',
       'usergroups:read',
     ]);
   });

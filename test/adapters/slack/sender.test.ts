@@ -27,7 +27,7 @@ const digest: OkReply = {
 };
 
 function sender() {
-  return slackChannelSender((args) => client.chat.postMessage(args));
+  return slackChannelSender(() => client);
 }
 
 async function failure(promise: Promise<unknown>): Promise<DeliveryError> {

@@ -114,11 +114,11 @@ export async function setupOAuth(options: OAuthSetupOptions) {
 
   // Digest posts go out with the subscription's workspace token; clients are kept per token.
   const clients = new Map<string, webApi.WebClient>();
-  const postMessage = async (args: webApi.ChatPostMessageArguments, workspaceId: string | undefined) => {
+  const clientFor = async (workspaceId: string | undefined, channelId: string): Promise<webApi.WebClient> => {
     if (!workspaceId) {
       throw new DeliveryError(
         'forbidden',
-        `this Slack subscription (channel ${args.channel}) records no workspace to post as; subscribe again`,
+        `this Slack subscription (channel ${channelId}) records no workspace to post as; subscribe again`,
       );
     }
     let token: string;
@@ -146,7 +146,7 @@ export async function setupOAuth(options: OAuthSetupOptions) {
       clients.set(token, client);
       if (clients.size > 1000) clients.delete(clients.keys().next().value as string);
     }
-    return client.chat.postMessage(args);
+    return client;
   };
 
   return {
@@ -155,7 +155,7 @@ export async function setupOAuth(options: OAuthSetupOptions) {
     installed,
     authorize,
     moderators,
-    postMessage,
+    clientFor,
     mount: (http: HttpServer) => installer.mount(http),
     register(app: App) {
       registerLifecycleHandlers(app, {
