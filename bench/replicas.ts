@@ -127,6 +127,8 @@ interface Round {
   replicas: number;
   load: LoadResult;
   botCpu: number;
+  /** Each replica's CPU seconds in the window, to see how evenly the balancer spread the work. */
+  perReplica: number[];
   dbCpu: number | undefined;
   benchCpu: number;
 }
@@ -152,7 +154,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       `${count} replica${count > 1 ? 's' : ''} ready in ${fmt((performance.now() - started) / 1000, 1)} s; ${WARMUP_S} s warm-up, ${DURATION_S} s measured…`,
     );
     const pids = fleet.replicas.map((r) => r.pid);
-    const readings: { bot: number; db: number | undefined; bench: NodeJS.CpuUsage }[] = [];
+    const readings: { bot: number[]; db: number | undefined; bench: NodeJS.CpuUsage }[] = [];
     const load = await runSlackLoad({
       url: proxy.url,
       signingSecret: SIGNING_SECRET,
@@ -163,7 +165,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       durationMs: DURATION_S * 1000,
       onWindow: () =>
         readings.push({
-          bot: cpuSeconds(pids),
+          bot: pids.map((pid) => cpuSeconds([pid])),
           db: postmaster === undefined ? undefined : treeCpuSeconds(postmaster),
           bench: process.cpuUsage(),
         }),
@@ -175,7 +177,8 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
     return {
       replicas: count,
       load,
-      botCpu: after.bot - before.bot,
+      botCpu: after.bot.reduce((a, b) => a + b, 0) - before.bot.reduce((a, b) => a + b, 0),
+      perReplica: after.bot.map((t, i) => t - (before.bot[i] ?? 0)),
       dbCpu: before.db === undefined || after.db === undefined ? undefined : after.db - before.db,
       benchCpu: (after.bench.user - before.bench.user + after.bench.system - before.bench.system) / 1e6,
     };
@@ -216,7 +219,8 @@ function details(r: Round): string {
   });
   return (
     `  ${r.replicas}: answered ${parts.join(', ')}; errors: ${r.load.failed} failed, ${r.load.busy} busy, ` +
-    `${r.load.unanswered} unanswered, ${r.load.doubled} of ${r.load.retries} re-delivered mentions answered twice`
+    `${r.load.unanswered} unanswered, ${r.load.doubled} of ${r.load.retries} re-delivered mentions answered twice; ` +
+    `CPU s per replica ${r.perReplica.map((t) => fmt(t, 1)).join(' / ')}`
   );
 }
 
