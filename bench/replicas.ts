@@ -5,7 +5,7 @@ import pg from 'pg';
 import { FakeSlack } from '../test/fakes/slack-api.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../test/helpers/postgres-server.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../test/helpers/round-robin-proxy.ts';
-import { cpuSeconds, readStat, treeCpuSeconds } from './lib/proc-cpu.ts';
+import { cpuSeconds, machineBusySeconds, readStat, treeCpuSeconds } from './lib/proc-cpu.ts';
 import { type Fleet, startFleet } from './lib/replica-fleet.ts';
 import { type Kind, type LoadResult, runSlackLoad } from './lib/slack-load.ts';
 import { fmt, quantile } from './lib/stats.ts';
@@ -131,6 +131,8 @@ interface Round {
   perReplica: number[];
   dbCpu: number | undefined;
   benchCpu: number;
+  /** The whole machine's busy CPU seconds in the window (all processes, ours and others'). */
+  machineCpu: number;
 }
 
 async function round(count: number, serverUrl: string, postmaster: number | undefined, fake: FakeSlack): Promise<Round> {
@@ -154,7 +156,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       `${count} replica${count > 1 ? 's' : ''} ready in ${fmt((performance.now() - started) / 1000, 1)} s; ${WARMUP_S} s warm-up, ${DURATION_S} s measured…`,
     );
     const pids = fleet.replicas.map((r) => r.pid);
-    const readings: { bot: number[]; db: number | undefined; bench: NodeJS.CpuUsage }[] = [];
+    const readings: { bot: number[]; db: number | undefined; bench: NodeJS.CpuUsage; machine: number }[] = [];
     const load = await runSlackLoad({
       url: proxy.url,
       signingSecret: SIGNING_SECRET,
@@ -168,6 +170,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
           bot: pids.map((pid) => cpuSeconds([pid])),
           db: postmaster === undefined ? undefined : treeCpuSeconds(postmaster),
           bench: process.cpuUsage(),
+          machine: machineBusySeconds(),
         }),
     });
     const [before, after] = readings as [(typeof readings)[0], (typeof readings)[0]];
@@ -181,6 +184,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       perReplica: after.bot.map((t, i) => t - (before.bot[i] ?? 0)),
       dbCpu: before.db === undefined || after.db === undefined ? undefined : after.db - before.db,
       benchCpu: (after.bench.user - before.bench.user + after.bench.system - before.bench.system) / 1e6,
+      machineCpu: after.machine - before.machine,
     };
   } finally {
     await proxy?.close();
@@ -190,7 +194,18 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
 }
 
 function table(rounds: Round[]): string {
-  const header = ['replicas', 'answered/s', 'p50 ms', 'p99 ms', 'errors', 'bot CPU s', 'DB CPU s', 'DB share', 'bench CPU s'];
+  const header = [
+    'replicas',
+    'answered/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'bot CPU s',
+    'DB CPU s',
+    'DB share',
+    'bench CPU s',
+    'others CPU s',
+  ];
   const rows = rounds.map((r) => {
     const all = (Object.keys(r.load.latencies) as Kind[]).flatMap((k) => r.load.latencies[k]).sort((a, b) => a - b);
     const errors = r.load.failed + r.load.busy + r.load.unanswered + r.load.doubled;
@@ -205,6 +220,7 @@ function table(rounds: Round[]): string {
       r.dbCpu === undefined ? 'n/a' : fmt(r.dbCpu, 1),
       r.dbCpu === undefined ? 'n/a' : `${fmt((r.dbCpu / total) * 100, 0)}%`,
       fmt(r.benchCpu, 1),
+      fmt(Math.max(0, r.machineCpu - total), 1),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
@@ -250,7 +266,7 @@ async function main(): Promise<void> {
       '',
       '  answered/s and p50/p99 (time from sending to the answer) count /ask (85%), /digest status (10%) and @mentions (5%, each re-delivered once);',
       '  errors = failed + busy + unanswered + answered twice; CPU is over the measured window; DB share = DB CPU / (bot + DB + bench CPU);',
-      '  bench CPU is this process: load generator, round-robin proxy and fake Slack.',
+      '  bench CPU is this process: load generator, round-robin proxy and fake Slack; others CPU is every other process on the machine (from /proc/stat).',
       ...rounds.map(details),
       `  This machine has ${cores} core${cores === 1 ? '' : 's'}, shared by the replicas, PostgreSQL and the load generator: more replicas cannot add throughput here;`,
       '  the rows show what replicas cost on one machine, not how they scale across machines.',

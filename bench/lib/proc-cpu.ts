@@ -70,3 +70,15 @@ export function treeCpuSeconds(root: number): number {
   }
   return ticks / CLOCK_TICKS;
 }
+
+/**
+ * CPU seconds the whole machine has spent busy (every core; not idle, not waiting for I/O) since
+ * boot, from the first line of /proc/stat. On a shared machine the difference between two
+ * readings, less what the measured processes used, is what everything else took meanwhile.
+ */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user).
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLOCK_TICKS;
+}

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLOCK_TICKS, cpuSeconds, readStat, treeCpuSeconds } from '../../bench/lib/proc-cpu.ts';
+import { CLOCK_TICKS, cpuSeconds, machineBusySeconds, readStat, treeCpuSeconds } from '../../bench/lib/proc-cpu.ts';
 
 describe('CPU time from /proc', () => {
   it('reads this process: its name, its parent and a CPU time that only grows', () => {
@@ -36,5 +36,11 @@ describe('CPU time from /proc', () => {
     expect(used).toBeGreaterThan(0);
     // One clock tick of slack: /proc counts in ticks, the child measured in microseconds.
     expect(treeCpuSeconds(process.pid) - before).toBeGreaterThanOrEqual(used - 1 / CLOCK_TICKS);
+  });
+
+  it("the machine's busy time is at least this process's own and never goes back", () => {
+    const machine = machineBusySeconds();
+    expect(machine).toBeGreaterThanOrEqual(cpuSeconds([process.pid]) - 1 / CLOCK_TICKS);
+    expect(machineBusySeconds()).toBeGreaterThanOrEqual(machine);
   });
 });
