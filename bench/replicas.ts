@@ -5,7 +5,7 @@ import pg from 'pg';
 import { FakeSlack } from '../test/fakes/slack-api.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../test/helpers/postgres-server.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../test/helpers/round-robin-proxy.ts';
-import { cpuSeconds, machineBusySeconds, readStat, treeCpuSeconds } from './lib/proc-cpu.ts';
+import { machineBusySeconds, readStat, treeCpuSeconds } from './lib/proc-cpu.ts';
 import { type Fleet, startFleet } from './lib/replica-fleet.ts';
 import { type Kind, type LoadResult, runSlackLoad } from './lib/slack-load.ts';
 import { fmt, quantile } from './lib/stats.ts';
@@ -167,7 +167,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       durationMs: DURATION_S * 1000,
       onWindow: () =>
         readings.push({
-          bot: pids.map((pid) => cpuSeconds([pid])),
+          bot: pids.map((pid) => treeCpuSeconds(pid)),
           db: postmaster === undefined ? undefined : treeCpuSeconds(postmaster),
           bench: process.cpuUsage(),
           machine: machineBusySeconds(),
