@@ -81,9 +81,12 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
+/** Aborted on Ctrl-C (or SIGTERM): the load stops at once and no further round starts. */
+const interrupted = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`\n${signal}: stopping replicas and PostgreSQL…`);
+    interrupted.abort(new Error(`interrupted by ${signal}`));
     void cleanup().then(() => process.exit(130));
   });
 }
@@ -150,6 +153,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       slack: { botToken: 'xoxb-bench-replicas', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl },
     });
     cleanups.push(fleet.stop);
+    await fleet.ready(interrupted.signal);
     proxy = await startRoundRobinProxy(fleet.replicas.map((r) => r.url));
     cleanups.push(proxy.close);
     log(
@@ -165,6 +169,7 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
       concurrency: CONCURRENCY,
       warmupMs: WARMUP_S * 1000,
       durationMs: DURATION_S * 1000,
+      signal: interrupted.signal,
       onWindow: () =>
         readings.push({
           bot: pids.map((pid) => treeCpuSeconds(pid)),
@@ -247,8 +252,10 @@ async function main(): Promise<void> {
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) log('PostgreSQL: TEST_DATABASE_URL');
   else {
-    const server: EmbeddedServer = await startEmbeddedPostgres();
-    cleanups.push(server.close);
+    // Registered before it has started, so Ctrl-C while it starts still stops it and removes its folder.
+    const starting = startEmbeddedPostgres();
+    cleanups.push(async () => (await starting).close());
+    const server: EmbeddedServer = await starting;
     serverUrl = server.url;
     log(`PostgreSQL: embedded, port ${server.port}`);
   }
@@ -257,7 +264,10 @@ async function main(): Promise<void> {
   const fake = await FakeSlack.start();
   cleanups.push(() => fake.close());
   const rounds: Round[] = [];
-  for (const count of REPLICAS) rounds.push(await round(count, serverUrl, postmaster, fake));
+  for (const count of REPLICAS) {
+    interrupted.signal.throwIfAborted();
+    rounds.push(await round(count, serverUrl, postmaster, fake));
+  }
   const cores = cpus().length;
   process.stdout.write(
     [
@@ -278,8 +288,9 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  log(`bench:replicas failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  if (interrupted.signal.aborted) log('bench:replicas interrupted: no figures; stopping everything it started');
+  else log(`bench:replicas failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = interrupted.signal.aborted ? 130 : 1;
 } finally {
   await cleanup();
 }

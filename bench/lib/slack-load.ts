@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signSlackRequest } from '../../src/adapters/slack/signature.ts';
 import type { FakeSlack } from '../../test/fakes/slack-api.ts';
 import { eventCallback, slashBody } from '../../test/fakes/slack-requests.ts';
@@ -31,6 +32,8 @@ export interface LoadOptions {
   onWindow: (edge: 'start' | 'end') => void;
   /** How long an answer may take before it counts as lost (default 30 s). */
   answerTimeoutMs?: number;
+  /** Stops the load at once (Ctrl-C): nothing new is sent, nobody waits for answers, and the run rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -66,6 +69,8 @@ export async function runSlackLoad(options: LoadOptions): Promise<LoadResult> {
   const events = new URL('/slack/events', options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency * 2 });
   const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
+  // Read once: the fake's address is gone once it closes, and an interrupted run may still be building a request.
+  const responseBase = `${fake.url}/respond/`;
   const byResponseId = new Map<string, Waiter>();
   const byThread = new Map<string, Waiter>();
   /** First message text posted in each mention's thread, to recognise a second answer. */
@@ -159,7 +164,7 @@ export async function runSlackLoad(options: LoadOptions): Promise<LoadResult> {
     const body = slashBody({
       command,
       text,
-      response_url: fake.responseUrl(id),
+      response_url: `${responseBase}${id}`,
       user_id: `U${String(n % 97).padStart(4, '0')}`,
       channel_id: `C${String(n % 13).padStart(4, '0')}`,
     });
@@ -228,19 +233,29 @@ export async function runSlackLoad(options: LoadOptions): Promise<LoadResult> {
     }
   };
 
+  const { signal } = options;
+  const stop = () => {
+    phase = 'done';
+    for (const waiter of [...byResponseId.values(), ...byThread.values()]) waiter.resolve(false);
+  };
+  signal?.addEventListener('abort', stop, { once: true });
   const users = Array.from({ length: options.concurrency }, user);
-  await new Promise((resolve) => setTimeout(resolve, options.warmupMs));
-  phase = 'measure';
-  windowStart = performance.now();
-  options.onWindow('start');
-  await new Promise((resolve) => setTimeout(resolve, options.durationMs));
-  windowEnd = performance.now();
-  options.onWindow('end');
-  phase = 'done';
-  result.windowMs = windowEnd - windowStart;
-  // Requests still in flight finish (or time out) before the replicas stop: nothing is cut off mid-answer.
-  await Promise.all(users);
-  fake.server.off('request', onFakeRequest);
-  agent.destroy();
+  try {
+    await sleep(options.warmupMs, undefined, { signal });
+    phase = 'measure';
+    windowStart = performance.now();
+    options.onWindow('start');
+    await sleep(options.durationMs, undefined, { signal });
+    windowEnd = performance.now();
+    options.onWindow('end');
+    phase = 'done';
+    result.windowMs = windowEnd - windowStart;
+  } finally {
+    // Requests still in flight finish (or time out) before the replicas stop: nothing is cut off mid-answer.
+    await Promise.all(users);
+    signal?.removeEventListener('abort', stop);
+    fake.server.off('request', onFakeRequest);
+    agent.destroy();
+  }
   return result;
 }
