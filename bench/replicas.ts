@@ -37,17 +37,17 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function positive(name: string, fallback: number, integer: boolean): number {
+function positive(name: string, fallback: number, integer: boolean, zero = false): number {
   const raw = args.get(name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (raw === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    fail(`--${name} must be a positive ${integer ? 'whole ' : ''}number such as ${fallback} (got "${raw}")`);
+  if (raw === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero) || (integer && !Number.isInteger(n)))
+    fail(`--${name} must be a ${zero ? '' : 'positive '}${integer ? 'whole ' : ''}number such as ${fallback} (got "${raw}")`);
   return n;
 }
 
 const DURATION_S = positive('duration', 20, false);
-const WARMUP_S = positive('warmup', 5, false);
+const WARMUP_S = positive('warmup', 5, false, true);
 const CONCURRENCY = positive('concurrency', 16, true);
 const REPLICAS = (args.get('replicas') ?? '1,2,3').split(',').map((s) => {
   const n = Number(s.trim());
@@ -259,7 +259,11 @@ async function main(): Promise<void> {
     serverUrl = server.url;
     log(`PostgreSQL: embedded, port ${server.port}`);
   }
-  const postmaster = await postmasterPid(serverUrl);
+  const postmaster = await postmasterPid(serverUrl).catch((error: unknown) => {
+    throw new Error(
+      `PostgreSQL does not answer at ${process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL' : 'the embedded server'}: ${(error as Error).message}`,
+    );
+  });
   if (postmaster === undefined) log('PostgreSQL runs elsewhere: its CPU is not measured (n/a)');
   const fake = await FakeSlack.start();
   cleanups.push(() => fake.close());
