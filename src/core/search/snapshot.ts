@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Article } from '../article.ts';
+import { sourceFingerprint } from '../source-fingerprint.ts';
 import type { AcronymDefinition } from './acronyms.ts';
+import { buildFrozen } from './bulk-build.ts';
 import { articleHash } from './documents.ts';
 import { FIELDS } from './engine.ts';
 import type { FrozenData } from './frozen.ts';
@@ -42,10 +44,17 @@ interface Header {
   blocks: Record<'docIds' | 'lengths' | 'terms' | 'ptr' | 'docs' | 'tfs', Block>;
 }
 
-/** Fingerprint of everything that shapes the stored index apart from the articles. */
+/** The code that turns articles into the stored arrays (analysis, documents, the builder). */
+const indexCode = sourceFingerprint([new URL('./documents.ts', import.meta.url), new URL('./bulk-build.ts', import.meta.url)], 'unknown');
+
+/**
+ * Fingerprint of everything that shapes the stored index apart from the articles: the options
+ * and word lists, and the source of the code that analyzes articles and builds the arrays (so
+ * a change to it discards old snapshots even when nobody bumped ANALYZER_VERSION).
+ */
 export function optionsHash(): string {
   return createHash('sha1')
-    .update(JSON.stringify({ ANALYZER_VERSION, FORMAT, FIELDS, STOP_WORDS: [...STOP_WORDS], DEMONYMS, COMMON_ACRONYMS }))
+    .update(JSON.stringify({ ANALYZER_VERSION, FORMAT, FIELDS, STOP_WORDS: [...STOP_WORDS], DEMONYMS, COMMON_ACRONYMS, indexCode }))
     .digest('hex');
 }
 
@@ -106,7 +115,7 @@ export async function saveSnapshot(index: PassageIndex, path: string): Promise<n
 }
 
 /** Why a snapshot was not used. */
-export type SnapshotMiss = 'missing' | 'unreadable' | 'options-changed' | 'content-changed';
+export type SnapshotMiss = 'missing' | 'unreadable' | 'options-changed';
 
 function readHeader(buf: Buffer): { header: Header; base: number } | undefined {
   if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) return undefined;
@@ -116,11 +125,23 @@ function readHeader(buf: Buffer): { header: Header; base: number } | undefined {
   return { header, base: 8 + len + ((4 - ((8 + len) % 4)) % 4) };
 }
 
+/** A snapshot loaded for a set of articles. */
+export interface LoadedSnapshot {
+  /** Holds every article the snapshot has in the same version; nothing else. */
+  index: PassageIndex;
+  /** Articles the snapshot does not have (new, or changed since): add them to the index. */
+  missing: Article[];
+  /** Documents of the snapshot no longer wanted (articles changed or gone), tombstoned. */
+  dropped: number;
+}
+
 /**
- * Restores an index from a snapshot if its hashes match `articles` and the current options.
- * The articles are attached by reference; no text is analyzed.
+ * Restores an index from a snapshot made with the current options. Articles the snapshot holds
+ * in the same version (same id and fingerprint) are attached by reference, with no text
+ * analyzed; the documents of the others are tombstoned, and the articles the snapshot lacks
+ * come back in `missing`.
  */
-export async function loadSnapshot(path: string, articles: readonly Article[]): Promise<{ index: PassageIndex } | { miss: SnapshotMiss }> {
+export async function loadSnapshot(path: string, articles: readonly Article[]): Promise<LoadedSnapshot | { miss: SnapshotMiss }> {
   let file: Buffer;
   try {
     file = await readFile(path);
@@ -139,7 +160,6 @@ export async function loadSnapshot(path: string, articles: readonly Article[]): 
   if (!parsed || parsed.header.format !== FORMAT) return { miss: 'unreadable' };
   const { header, base } = parsed;
   if (header.optionsHash !== optionsHash()) return { miss: 'options-changed' };
-  if (header.contentHash !== contentHash(articles)) return { miss: 'content-changed' };
   const { blocks } = header;
   if (Object.values(blocks).some((b) => base + b.offset + b.length > buf.length)) return { miss: 'unreadable' };
   const at = (b: Block): number => buf.byteOffset + base + b.offset;
@@ -154,11 +174,16 @@ export async function loadSnapshot(path: string, articles: readonly Article[]): 
   };
   if (data.docIds.length !== header.docCount || data.terms.length !== header.termCount) return { miss: 'unreadable' };
   const byId = new Map(articles.map((a) => [a.id, a]));
+  const kept = new Set<string>();
   const entries = header.articles.flatMap((a) => {
     const article = byId.get(a.id);
-    return article ? [{ article, hash: a.hash, acronyms: a.acronyms }] : [];
+    if (!article || articleHash(article) !== a.hash) return [];
+    kept.add(a.id);
+    return [{ article, hash: a.hash, acronyms: a.acronyms }];
   });
-  return { index: PassageIndex.fromFrozen(data, entries) };
+  const index = PassageIndex.fromFrozen(data, entries);
+  const missing = [...byId.values()].filter((a) => !kept.has(a.id));
+  return { index, missing, dropped: index.frozen.size - index.frozen.liveCount };
 }
 
 /** Options for {@link loadOrBuild}. */
@@ -168,6 +193,12 @@ export interface LoadOrBuildOptions {
   snapshotPath?: string;
   /** Write a new snapshot after building (default true). */
   save?: boolean;
+  /**
+   * Rewrite a loaded snapshot once the documents it no longer matches (changed or removed
+   * articles, and the articles added on top of it) exceed this share of it (default 0.02).
+   * Below that, each start adds the few changed articles to the snapshot's index instead.
+   */
+  refreshShare?: number;
 }
 
 /** What {@link loadOrBuild} did. */
@@ -176,14 +207,28 @@ export interface LoadOrBuildResult {
   from: 'snapshot' | 'built';
   /** Why the snapshot was not used, when built. */
   reason?: SnapshotMiss | 'no-path';
+  /** From a snapshot: articles added on top of it (new or changed since), and its documents dropped. */
+  added?: number;
+  dropped?: number;
+  /** Whether a snapshot was written. */
+  saved?: boolean;
   /** Present when writing the snapshot failed (the index itself is fine). */
   saveError?: Error;
 }
 
+/** Builds a compact index from scratch (see bulk-build.ts). */
+export async function buildIndex(articles: Iterable<Article>): Promise<PassageIndex> {
+  const { data, articles: built } = await buildFrozen(articles);
+  return PassageIndex.fromFrozen(data, built);
+}
+
 /**
- * Loads the index from a snapshot when it matches the articles and options; otherwise builds
- * it, compacts it and saves a fresh snapshot. Adding the same articles to a Library afterwards
- * is cheap: `addArticle` recognises content that is already indexed.
+ * Loads the index from a snapshot made with the current options, adding the articles that are
+ * new or changed since (so one changed file costs about that file); otherwise builds it and
+ * saves a fresh snapshot. Once a loaded snapshot differs from the articles by more than
+ * `refreshShare` of its documents, the index is compacted and the snapshot rewritten. Adding
+ * the same articles to a Library afterwards is cheap: `addArticle` recognises content that is
+ * already indexed.
  *
  * @example
  * const { index, from } = await loadOrBuild({ articles, snapshotPath: 'data/index.bin' });
@@ -191,21 +236,34 @@ export interface LoadOrBuildResult {
  */
 export async function loadOrBuild(options: LoadOrBuildOptions): Promise<LoadOrBuildResult> {
   const { articles, snapshotPath } = options;
+  const save = async (index: PassageIndex): Promise<Error | undefined> => {
+    if (!snapshotPath || options.save === false) return undefined;
+    try {
+      await saveSnapshot(index, snapshotPath);
+      return undefined;
+    } catch (cause) {
+      return cause instanceof Error ? cause : new Error(String(cause));
+    }
+  };
   let reason: LoadOrBuildResult['reason'] = 'no-path';
   if (snapshotPath) {
     const loaded = await loadSnapshot(snapshotPath, articles);
-    if ('index' in loaded) return { index: loaded.index, from: 'snapshot' };
+    if ('index' in loaded) {
+      const { index, missing, dropped } = loaded;
+      for (const a of missing) index.addArticle(a);
+      const added = missing.length;
+      const stale = dropped + (index.documentCount - index.frozen.liveCount);
+      if (stale === 0 || stale <= (options.refreshShare ?? 0.02) * Math.max(1, index.frozen.size)) {
+        return { index, from: 'snapshot', added, dropped, saved: false };
+      }
+      index.compact();
+      const saveError = await save(index);
+      return { index, from: 'snapshot', added, dropped, saved: !saveError && options.save !== false, ...(saveError ? { saveError } : {}) };
+    }
     reason = loaded.miss;
   }
-  const index = new PassageIndex();
-  for (const a of articles) index.addArticle(a);
-  index.compact();
-  if (snapshotPath && options.save !== false) {
-    try {
-      await saveSnapshot(index, snapshotPath);
-    } catch (cause) {
-      return { index, from: 'built', reason, saveError: cause instanceof Error ? cause : new Error(String(cause)) };
-    }
-  }
-  return { index, from: 'built', reason };
+  const index = await buildIndex(articles);
+  const saveError = await save(index);
+  const saved = Boolean(snapshotPath) && options.save !== false && !saveError;
+  return { index, from: 'built', reason, saved, ...(saveError ? { saveError } : {}) };
 }
