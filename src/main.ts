@@ -71,7 +71,12 @@ export async function createRuntime(config: Config, logger: Logger, options: { m
     });
     if (options.metrics) store = observeStore(store, options.metrics.observer);
   }
-  const { entries, problems } = await loadContentDir(config.BRIEFING_CONTENT_DIR);
+  // Parsed briefings are cached in the data folder: unchanged files are not parsed again, and
+  // articles stay on disk until a command reads them (see core/content-cache.ts).
+  const content = await loadContentDir(config.BRIEFING_CONTENT_DIR, { cacheDir: join(config.BRIEFING_DATA_DIR, 'content-cache') });
+  const { entries, problems } = content;
+  if (content.cache?.saveError)
+    logger.warn({ err: content.cache.saveError }, 'the content cache could not be saved; the next start parses every file');
   for (const p of problems) logger.warn({ file: p.file, errors: p.errors }, 'content file skipped');
   const registered = store ? await registeredArticles(store) : [];
   const byId = new Map<string, Article>();
@@ -92,7 +97,15 @@ export async function createRuntime(config: Config, logger: Logger, options: { m
   const registration = store ? await setupRegistry({ config, library, services, logger, store, watch: true }) : undefined;
   const digests = store ? await setupDigests({ config, library, services, senders, logger, store }) : undefined;
   logger.info(
-    { articles: library.size, documents: library.index.documentCount, index: built.from, reason: built.reason },
+    {
+      articles: library.size,
+      documents: library.index.documentCount,
+      index: built.from,
+      reason: built.reason,
+      indexAdded: built.added,
+      parsed: content.cache?.parsed.length,
+      cached: content.cache?.reused,
+    },
     'library loaded',
   );
   // Expired shared keys (retry de-duplication, button state) are swept now and then by whichever process gets there.

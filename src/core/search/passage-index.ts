@@ -1,4 +1,5 @@
 import type { Article } from '../article.ts';
+import { lazyArticle, type StoredArticle, storedArticle } from '../lazy-article.ts';
 import { type AcronymDefinition, articleAcronyms } from './acronyms.ts';
 import { COMMON_LEXICON, Lexicon } from './analyze.ts';
 import { compact } from './compact.ts';
@@ -44,7 +45,8 @@ export interface IndexedArticle {
  */
 export interface IndexState {
   frozen: FrozenData;
-  frozenArticles: { article: Article; hash: string; acronyms: AcronymDefinition[] }[];
+  /** Lazy articles travel in their stored form (see lazy-article.ts), so their bodies stay unread. */
+  frozenArticles: (({ article: Article } | { stored: StoredArticle }) & { hash: string; acronyms: AcronymDefinition[] })[];
   liveArticles: Article[];
   pruneFrom?: number;
 }
@@ -109,7 +111,12 @@ export class PassageIndex implements PassageSearch {
   /** An index equal to the one whose `exportState()` this is. */
   static fromState(state: IndexState): PassageIndex {
     const index = new PassageIndex(state.pruneFrom === undefined ? {} : { pruneFrom: state.pruneFrom });
-    index.#adopt(new FrozenSegment(state.frozen), state.frozenArticles);
+    const frozenArticles = state.frozenArticles.map((e) => ({
+      article: 'stored' in e ? lazyArticle(e.stored) : e.article,
+      hash: e.hash,
+      acronyms: e.acronyms,
+    }));
+    index.#adopt(new FrozenSegment(state.frozen), frozenArticles);
     for (const article of state.liveArticles) index.addArticle(article);
     return index;
   }
@@ -123,8 +130,10 @@ export class PassageIndex implements PassageSearch {
     const frozenArticles: IndexState['frozenArticles'] = [];
     const liveArticles: Article[] = [];
     for (const e of this.#articles.values()) {
-      if (e.frozen) frozenArticles.push({ article: e.article, hash: e.hash, acronyms: e.acronyms });
-      else liveArticles.push(e.article);
+      if (e.frozen) {
+        const stored = storedArticle(e.article);
+        frozenArticles.push({ ...(stored ? { stored } : { article: e.article }), hash: e.hash, acronyms: e.acronyms });
+      } else liveArticles.push(e.article);
     }
     return {
       frozen: this.#frozen.data,

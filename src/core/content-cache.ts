@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Article, ImportIssue, ImportResult } from './article.ts';
+import { type ArticleHead, type BodyRef, lazyArticle, splitArticle } from './lazy-article.ts';
+import { articleHash } from './search/article-hash.ts';
+import { sourceFingerprint } from './source-fingerprint.ts';
+
+/**
+ * What the content folder parses to, kept in the data folder so a restart does not parse
+ * unchanged files again. Entries are keyed by the hash of what the importer reads (the file's
+ * name and bytes), so a changed file misses and is parsed, and an unchanged one is not,
+ * whatever its modification time says. The whole cache is discarded when the code that parses
+ * (or fingerprints) articles changes.
+ *
+ * Layout of the cache folder: `index.json` (format, code fingerprint, body file names, and per
+ * key the article's head, where its body is, its fingerprint and warnings, or the errors of a
+ * file that did not import) and write-once `bodies-*.bin` files of concatenated body JSON,
+ * one per start that parsed something. `index.json` is replaced atomically; body files are
+ * merged when there are many or when most of their bytes are no longer used.
+ */
+
+const FORMAT = 1;
+const INDEX = 'index.json';
+/** More body files than this are merged into one on save. */
+const MAX_BODY_FILES = 8;
+/** Body files no index names are deleted once they are this old (another process may be writing one). */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
+/** Fingerprint of the code whose output the cache holds: the importer and the article fingerprint. */
+export function contentCodeFingerprint(): string {
+  return sourceFingerprint(
+    [new URL('./import/index.ts', import.meta.url), new URL('./search/article-hash.ts', import.meta.url), new URL(import.meta.url)],
+    `format-${FORMAT}`,
+  );
+}
+
+type Entry =
+  | { ok: true; head: ArticleHead; body: [file: number, offset: number, length: number]; hash: string; warnings: ImportIssue[] }
+  | { ok: false; errors: ImportIssue[]; warnings: ImportIssue[] };
+
+interface IndexFile {
+  format: number;
+  fingerprint: string;
+  bodies: string[];
+  entries: Record<string, Entry>;
+}
+
+/** Why an existing cache was not used. */
+export type CacheMiss = 'options-changed' | 'unreadable';
+
+/** The cache key of a content file: what the importer reads, its name and its bytes. */
+export function contentKey(name: string, bytes: Uint8Array): string {
+  return createHash('sha1').update(name).update('\u0000').update(bytes).digest('hex');
+}
+
+/** A content cache opened for one load of a content folder. */
+export class ContentCache {
+  readonly #dir: string;
+  readonly #fingerprint: string;
+  readonly #old: IndexFile | undefined;
+  readonly #used = new Map<string, Entry>();
+  /** Body files the used entries point into (index = position in the new index). */
+  readonly #bodies: string[] = [];
+  #changed = false;
+  #writer: { fd: number; name: string; file: string; size: number } | undefined;
+  /** Body files this load wrote (deleted on save when no longer named). */
+  readonly #created = new Set<string>();
+
+  private constructor(dir: string, fingerprint: string, old: IndexFile | undefined, changed: boolean) {
+    this.#dir = dir;
+    this.#fingerprint = fingerprint;
+    this.#old = old;
+    this.#changed = changed;
+  }
+
+  /**
+   * Opens the cache in `dir` (created when missing). A cache made by other code, or one that
+   * cannot be read, is set aside (`miss` says why) and replaced on save.
+   */
+  static open(dir: string, fingerprint = contentCodeFingerprint()): { cache: ContentCache; miss?: CacheMiss } {
+    let old: IndexFile | undefined;
+    let miss: CacheMiss | undefined;
+    try {
+      old = JSON.parse(readFileSync(join(dir, INDEX), 'utf8')) as IndexFile;
+      if (old.format !== FORMAT || typeof old.entries !== 'object' || !Array.isArray(old.bodies)) {
+        old = undefined;
+        miss = 'unreadable';
+      } else if (old.fingerprint !== fingerprint) {
+        old = undefined;
+        miss = 'options-changed';
+      }
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') miss = 'unreadable';
+      old = undefined;
+    }
+    return { cache: new ContentCache(dir, fingerprint, old, miss !== undefined), ...(miss ? { miss } : {}) };
+  }
+
+  /** The cached import result for a key, with a lazy article; undefined when not cached. */
+  lookup(key: string): ImportResult | undefined {
+    const entry = this.#old?.entries[key];
+    if (!entry) return undefined;
+    if (!entry.ok) {
+      this.#used.set(key, entry);
+      return { ok: false, errors: entry.errors, warnings: entry.warnings };
+    }
+    const file = this.#old?.bodies[entry.body[0]];
+    if (!file) return undefined;
+    let article: Article;
+    try {
+      article = lazyArticle({ head: entry.head, body: this.#ref(file, entry.body), hash: entry.hash });
+    } catch {
+      // Its body file is gone (another process merged it away): parse the file again.
+      return undefined;
+    }
+    this.#used.set(key, { ...entry, body: [this.#bodyIndex(file), entry.body[1], entry.body[2]] });
+    return { ok: true, article, warnings: entry.warnings };
+  }
+
+  /**
+   * Records a freshly parsed result. A parsed article's body is written to this start's body
+   * file at once, and a lazy article reading it comes back, so the parsed objects can go.
+   * When the body cannot be written, the result comes back as it was (and is not cached).
+   */
+  store(key: string, result: ImportResult): ImportResult {
+    this.#changed = true;
+    if (!result.ok) {
+      this.#used.set(key, { ok: false, errors: result.errors, warnings: result.warnings });
+      return result;
+    }
+    const { head, body } = splitArticle(result.article);
+    const hash = articleHash(result.article);
+    let at: [number, number, number];
+    try {
+      at = this.#append(Buffer.from(JSON.stringify(body), 'utf8'));
+    } catch {
+      return result;
+    }
+    const file = this.#bodies[at[0]] as string;
+    this.#used.set(key, { ok: true, head, body: at, hash, warnings: result.warnings });
+    return { ok: true, article: lazyArticle({ head, body: this.#ref(file, at), hash }), warnings: result.warnings };
+  }
+
+  #ref(file: string, at: readonly [number, number, number]): BodyRef {
+    return { file: join(this.#dir, file), offset: at[1], length: at[2] };
+  }
+
+  #bodyIndex(file: string): number {
+    let i = this.#bodies.indexOf(file);
+    if (i < 0) i = this.#bodies.push(file) - 1;
+    return i;
+  }
+
+  #append(bytes: Buffer): [number, number, number] {
+    if (!this.#writer) {
+      mkdirSync(this.#dir, { recursive: true });
+      const name = `bodies-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`;
+      const file = join(this.#dir, name);
+      this.#writer = { fd: openSync(file, 'wx'), name, file, size: 0 };
+      this.#created.add(name);
+    }
+    const w = this.#writer;
+    let done = 0;
+    while (done < bytes.length) done += writeSync(w.fd, bytes, done, bytes.length - done, w.size + done);
+    const at: [number, number, number] = [this.#bodyIndex(w.name), w.size, bytes.length];
+    w.size += bytes.length;
+    return at;
+  }
+
+  /**
+   * Writes the index of the entries used by this load (unless nothing changed), merging body
+   * files when there are too many or they are mostly unused, and deletes old body files no
+   * index names. Throws when the cache cannot be written; the articles already returned stay
+   * readable either way.
+   */
+  save(): { written: boolean } {
+    if (this.#writer) {
+      closeSync(this.#writer.fd);
+      this.#writer = undefined;
+    }
+    const dropped = Object.keys(this.#old?.entries ?? {}).length - [...this.#used.keys()].filter((k) => this.#old?.entries[k]).length;
+    if (!this.#changed && dropped === 0) return { written: false };
+    const index: IndexFile = {
+      format: FORMAT,
+      fingerprint: this.#fingerprint,
+      bodies: [...this.#bodies],
+      entries: Object.fromEntries(this.#used),
+    };
+    this.#compactBodies(index);
+    mkdirSync(this.#dir, { recursive: true });
+    const tmp = join(this.#dir, `${INDEX}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(index));
+    renameSync(tmp, join(this.#dir, INDEX));
+    this.#deleteOrphans(new Set(index.bodies));
+    return { written: true };
+  }
+
+  /** Copies the used bodies into one new file when the body files are many or mostly unused. */
+  #compactBodies(index: IndexFile): void {
+    const sizes = index.bodies.map((name) => statSync(join(this.#dir, name)).size);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let used = 0;
+    for (const e of Object.values(index.entries)) if (e.ok) used += e.body[2];
+    if (index.bodies.length <= MAX_BODY_FILES && used >= total / 2) return;
+    const fds = index.bodies.map((name) => openSync(join(this.#dir, name), 'r'));
+    try {
+      const next = new ContentCache(this.#dir, this.#fingerprint, undefined, true);
+      for (const e of Object.values(index.entries)) {
+        if (!e.ok) continue;
+        const buf = Buffer.allocUnsafe(e.body[2]);
+        let got = 0;
+        while (got < buf.length) {
+          const n = readSync(fds[e.body[0]] as number, buf, got, buf.length - got, e.body[1] + got);
+          if (n === 0) throw new Error(`content cache: ${index.bodies[e.body[0]]} is shorter than its index says`);
+          got += n;
+        }
+        e.body = next.#append(buf);
+      }
+      if (next.#writer) closeSync(next.#writer.fd);
+      for (const name of next.#created) this.#created.add(name);
+      index.bodies = next.#bodies;
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  }
+
+  #deleteOrphans(keep: Set<string>): void {
+    const now = Date.now();
+    for (const name of readdirSync(this.#dir)) {
+      if (!name.startsWith('bodies-') || keep.has(name)) continue;
+      const file = join(this.#dir, name);
+      try {
+        const ours = this.#created.has(name) || this.#old?.bodies.includes(name);
+        if (ours || now - statSync(file).mtimeMs > ORPHAN_AGE_MS) unlinkSync(file);
+      } catch {
+        // Gone already, or not ours to delete: the next save tries again.
+      }
+    }
+  }
+}
