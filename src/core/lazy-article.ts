@@ -35,7 +35,7 @@ export interface StoredArticle {
 }
 
 /** Parsed bodies kept per thread (most recently used). */
-export const BODY_CACHE_SIZE = 2048;
+export const BODY_CACHE_SIZE = 256;
 
 const STORED = Symbol('storedArticle');
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Article } from '../article.ts';
 import { sourceFingerprint } from '../source-fingerprint.ts';
 import type { AcronymDefinition } from './acronyms.ts';
-import { buildFrozen } from './bulk-build.ts';
+import { type BuildFrozen, buildFrozen } from './bulk-build.ts';
 import { articleHash } from './documents.ts';
 import { FIELDS } from './engine.ts';
 import type { FrozenData } from './frozen.ts';
@@ -106,12 +106,21 @@ export async function saveSnapshot(index: PassageIndex, path: string): Promise<n
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(head.length, 4);
   const headPad = Buffer.alloc((4 - ((8 + head.length) % 4)) % 4);
-  const body = Buffer.concat([prefix, head, headPad, ...parts]);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, body);
+  // Written part by part: one buffer of the whole snapshot would double its memory while saving.
+  const out = await open(tmp, 'w');
+  let size = 0;
+  try {
+    for (const part of [prefix, head, headPad, ...parts]) {
+      await out.write(part);
+      size += part.length;
+    }
+  } finally {
+    await out.close();
+  }
   await rename(tmp, path);
-  return body.length;
+  return size;
 }
 
 /** Why a snapshot was not used. */
@@ -123,6 +132,23 @@ function readHeader(buf: Buffer): { header: Header; base: number } | undefined {
   if (8 + len > buf.length) return undefined;
   const header = JSON.parse(buf.toString('utf8', 8, 8 + len)) as Header;
   return { header, base: 8 + len + ((4 - ((8 + len) % 4)) % 4) };
+}
+
+async function readShared(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const buf = Buffer.from(new SharedArrayBuffer(size));
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await file.read(buf, got, size - got, got);
+      if (bytesRead === 0) return buf.subarray(0, got);
+      got += bytesRead;
+    }
+    return buf;
+  } finally {
+    await file.close();
+  }
 }
 
 /** A snapshot loaded for a set of articles. */
@@ -142,15 +168,13 @@ export interface LoadedSnapshot {
  * come back in `missing`.
  */
 export async function loadSnapshot(path: string, articles: readonly Article[]): Promise<LoadedSnapshot | { miss: SnapshotMiss }> {
-  let file: Buffer;
+  // Read straight onto a SharedArrayBuffer (aligned, and search workers share the arrays instead of copying them).
+  let buf: Buffer;
   try {
-    file = await readFile(path);
+    buf = await readShared(path);
   } catch {
     return { miss: 'missing' };
   }
-  // On a SharedArrayBuffer (aligned, and search workers share the arrays instead of copying them).
-  const buf = Buffer.from(new SharedArrayBuffer(file.length));
-  file.copy(buf);
   let parsed: ReturnType<typeof readHeader>;
   try {
     parsed = readHeader(buf);
@@ -199,6 +223,8 @@ export interface LoadOrBuildOptions {
    * Below that, each start adds the few changed articles to the snapshot's index instead.
    */
   refreshShare?: number;
+  /** Builds the frozen arrays from scratch (default `buildFrozen` on this thread; see build-pool.ts for workers). */
+  build?: BuildFrozen;
 }
 
 /** What {@link loadOrBuild} did. */
@@ -216,9 +242,9 @@ export interface LoadOrBuildResult {
   saveError?: Error;
 }
 
-/** Builds a compact index from scratch (see bulk-build.ts). */
-export async function buildIndex(articles: Iterable<Article>): Promise<PassageIndex> {
-  const { data, articles: built } = await buildFrozen(articles);
+/** Builds a compact index from scratch (see bulk-build.ts), here or with `build` (on other threads). */
+export async function buildIndex(articles: readonly Article[], build: BuildFrozen = (a) => buildFrozen(a)): Promise<PassageIndex> {
+  const { data, articles: built } = await build(articles);
   return PassageIndex.fromFrozen(data, built);
 }
 
@@ -262,7 +288,7 @@ export async function loadOrBuild(options: LoadOrBuildOptions): Promise<LoadOrBu
     }
     reason = loaded.miss;
   }
-  const index = await buildIndex(articles);
+  const index = await buildIndex(articles, options.build);
   const saveError = await save(index);
   const saved = Boolean(snapshotPath) && options.save !== false && !saveError;
   return { index, from: 'built', reason, saved, ...(saveError ? { saveError } : {}) };
