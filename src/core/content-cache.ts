@@ -14,7 +14,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Article, ImportIssue, ImportResult } from './article.ts';
-import { type ArticleHead, type BodyRef, lazyArticle, splitArticle } from './lazy-article.ts';
+import { importArticle } from './import/index.ts';
+import { type ArticleBody, type ArticleHead, type BodyRef, lazyArticle, splitArticle } from './lazy-article.ts';
 import { articleHash } from './search/article-hash.ts';
 import { sourceFingerprint } from './source-fingerprint.ts';
 
@@ -60,6 +61,22 @@ interface IndexFile {
 
 /** Why an existing cache was not used. */
 export type CacheMiss = 'options-changed' | 'unreadable';
+
+/**
+ * A content file parsed into what the cache stores: the article's head, its body as JSON and
+ * its fingerprint, or the import's errors. Plain data, so it can be made on another thread.
+ */
+export type ParsedContent =
+  | { ok: true; head: ArticleHead; body: string; hash: string; warnings: ImportIssue[] }
+  | { ok: false; errors: ImportIssue[]; warnings: ImportIssue[] };
+
+/** Imports a content file (as `importArticle` with its name) into the form the cache stores. */
+export function parseContent(name: string, bytes: Uint8Array): ParsedContent {
+  const result = importArticle(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), { filename: name });
+  if (!result.ok) return result;
+  const { head, body } = splitArticle(result.article);
+  return { ok: true, head, body: JSON.stringify(body), hash: articleHash(result.article), warnings: result.warnings };
+}
 
 /** The cache key of a content file: what the importer reads, its name and its bytes. */
 export function contentKey(name: string, bytes: Uint8Array): string {
@@ -131,27 +148,27 @@ export class ContentCache {
   }
 
   /**
-   * Records a freshly parsed result. A parsed article's body is written to this start's body
-   * file at once, and a lazy article reading it comes back, so the parsed objects can go.
-   * When the body cannot be written, the result comes back as it was (and is not cached).
+   * Records a freshly parsed file (see {@link parseContent}). A parsed article's body is written
+   * to this start's body file at once and a lazy article reading it comes back, so nothing of
+   * it stays in memory. When the body cannot be written, the article comes back whole (and is
+   * not cached).
    */
-  store(key: string, result: ImportResult): ImportResult {
+  store(key: string, parsed: ParsedContent): ImportResult {
     this.#changed = true;
-    if (!result.ok) {
-      this.#used.set(key, { ok: false, errors: result.errors, warnings: result.warnings });
-      return result;
+    if (!parsed.ok) {
+      this.#used.set(key, parsed);
+      return parsed;
     }
-    const { head, body } = splitArticle(result.article);
-    const hash = articleHash(result.article);
     let at: [number, number, number];
     try {
-      at = this.#append(Buffer.from(JSON.stringify(body), 'utf8'));
+      at = this.#append(Buffer.from(parsed.body, 'utf8'));
     } catch {
-      return result;
+      return { ok: true, article: { ...parsed.head, ...(JSON.parse(parsed.body) as ArticleBody) }, warnings: parsed.warnings };
     }
+    const { head, hash, warnings } = parsed;
     const file = this.#bodies[at[0]] as string;
-    this.#used.set(key, { ok: true, head, body: at, hash, warnings: result.warnings });
-    return { ok: true, article: lazyArticle({ head, body: this.#ref(file, at), hash }), warnings: result.warnings };
+    this.#used.set(key, { ok: true, head, body: at, hash, warnings });
+    return { ok: true, article: lazyArticle({ head, body: this.#ref(file, at), hash }), warnings };
   }
 
   #ref(file: string, at: readonly [number, number, number]): BodyRef {

@@ -25,26 +25,36 @@ export interface BuiltArticle {
   acronyms: AcronymDefinition[];
 }
 
-/** A growable typed array. */
-class Column<T extends Uint32Array | Uint16Array | Float32Array> {
-  data: T;
+/** Postings as they are found: (term and field, document, frequency), in fixed-size chunks (no copying as they grow). */
+class Postings {
+  static readonly CHUNK = 1 << 20;
+  readonly keys: Uint32Array[] = [];
+  readonly docs: Uint32Array[] = [];
+  readonly tfs: Uint16Array[] = [];
   length = 0;
-  readonly #make: (n: number) => T;
+  #at = Postings.CHUNK;
 
-  constructor(make: (n: number) => T, initial = 1 << 16) {
-    this.#make = make;
-    this.data = make(initial);
-  }
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = this.#make(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
+  push(key: number, doc: number, tf: number): void {
+    if (this.#at === Postings.CHUNK) {
+      this.keys.push(new Uint32Array(Postings.CHUNK));
+      this.docs.push(new Uint32Array(Postings.CHUNK));
+      this.tfs.push(new Uint16Array(Postings.CHUNK));
+      this.#at = 0;
     }
-    this.data[this.length++] = value;
+    const c = this.keys.length - 1;
+    (this.keys[c] as Uint32Array)[this.#at] = key;
+    (this.docs[c] as Uint32Array)[this.#at] = doc;
+    (this.tfs[c] as Uint16Array)[this.#at] = tf;
+    this.#at++;
+    this.length++;
   }
 }
+
+/** Typed arrays on shared memory, so search workers use them without a copy. */
+const sharedU32 = (n: number) => new Uint32Array(new SharedArrayBuffer(n * 4));
+
+/** Builds frozen arrays for articles (in order): {@link buildFrozen}, or the same on other threads. */
+export type BuildFrozen = (articles: readonly Article[]) => Promise<{ data: FrozenData; articles: BuiltArticle[] }>;
 
 /** Options for {@link buildFrozen}. */
 export interface BuildFrozenOptions {
@@ -63,29 +73,27 @@ export async function buildFrozen(
   options: BuildFrozenOptions = {},
 ): Promise<{ data: FrozenData; articles: BuiltArticle[] }> {
   const sliceMs = options.sliceMs ?? 50;
-  const latest = new Map<string, Article>();
-  for (const a of input) {
-    latest.delete(a.id);
-    latest.set(a.id, a);
-  }
+  const latest = lastOfEachId(input);
   const termIds = new Map<string, number>();
   const terms: string[] = [];
-  const keys = new Column((n) => new Uint32Array(n));
-  const docs = new Column((n) => new Uint32Array(n));
-  const tfs = new Column((n) => new Uint16Array(n));
-  const lengths = new Column((n) => new Float32Array(n));
+  const postings = new Postings();
+  const lengths: number[] = [];
   const docIds: string[] = [];
-  const seenIds = new Set<string>();
   const built: BuiltArticle[] = [];
-  const counts = new Map<string, number>();
+  // Frequency per term id within one field of one document, and the ids seen there.
+  let tf = new Uint32Array(1 << 16);
+  const touched: number[] = [];
   let slice = performance.now();
-  for (const article of latest.values()) {
+  for (const article of latest) {
     if (performance.now() - slice > sliceMs) {
       await new Promise((resolve) => setImmediate(resolve));
       slice = performance.now();
     }
     const acronyms = articleAcronyms(article);
     built.push({ article, hash: articleHash(article), acronyms });
+    // Document ids are the article's id and a suffix, and article ids are unique here: a
+    // document id can only repeat within one article.
+    const seenIds = new Set<string>();
     for (const doc of buildDocuments(article, articleLexicon(article, acronyms))) {
       if (seenIds.has(doc.id)) throw new Error(`MiniSearch: duplicate ID ${doc.id}`);
       seenIds.add(doc.id);
@@ -93,62 +101,150 @@ export async function buildFrozen(
       docIds.push(doc.id);
       for (let f = 0; f < NF; f++) {
         const text = doc[FIELDS[f] as (typeof FIELDS)[number]];
-        counts.clear();
+        // MiniSearch counts distinct tokens as the field length, an empty one (two spaces) included.
+        let empty = 0;
         if (text) {
-          for (const term of text.split(' ')) counts.set(term, (counts.get(term) ?? 0) + 1);
-        }
-        lengths.push(counts.size);
-        for (const [term, tf] of counts) {
-          if (!term) continue;
-          let t = termIds.get(term);
-          if (t === undefined) {
-            t = terms.length;
-            termIds.set(term, t);
-            terms.push(term);
+          for (const term of text.split(' ')) {
+            if (!term) {
+              empty = 1;
+              continue;
+            }
+            let t = termIds.get(term);
+            if (t === undefined) {
+              t = terms.length;
+              termIds.set(term, t);
+              terms.push(term);
+              if (t === tf.length) {
+                const bigger = new Uint32Array(tf.length * 2);
+                bigger.set(tf);
+                tf = bigger;
+              }
+            }
+            const seen = tf[t] as number;
+            tf[t] = seen + 1;
+            if (seen === 0) touched.push(t);
           }
-          keys.push(t * NF + f);
-          docs.push(d);
-          tfs.push(Math.min(tf, 65535));
         }
+        lengths.push(touched.length + empty);
+        for (const t of touched) {
+          postings.push(t * NF + f, d, Math.min(tf[t] as number, 65535));
+          tf[t] = 0;
+        }
+        touched.length = 0;
       }
     }
   }
   termIds.clear();
-  seenIds.clear();
-  return { data: sortPostings(terms, keys, docs, tfs, docIds, lengths.data.slice(0, lengths.length)), articles: built };
+  const lengthArray = new Float32Array(new SharedArrayBuffer(lengths.length * 4));
+  lengthArray.set(lengths);
+  return { data: sortPostings(terms, postings, docIds, lengthArray), articles: built };
+}
+
+/** The articles with each id once: its last version, at the place of the last. */
+export function lastOfEachId(articles: Iterable<Article>): Article[] {
+  const latest = new Map<string, Article>();
+  for (const a of articles) {
+    latest.delete(a.id);
+    latest.set(a.id, a);
+  }
+  return [...latest.values()];
 }
 
 /** Puts postings in (term, field) order, documents ascending within each list (counting sort, stable). */
-function sortPostings(
-  terms: string[],
-  keys: Column<Uint32Array>,
-  docs: Column<Uint32Array>,
-  tfs: Column<Uint16Array>,
-  docIds: string[],
-  lengths: Float32Array,
-): FrozenData {
+function sortPostings(terms: string[], postings: Postings, docIds: string[], lengths: Float32Array): FrozenData {
   const order = Array.from(terms.keys()).sort((a, b) => ((terms[a] as string) < (terms[b] as string) ? -1 : 1));
   const rank = new Uint32Array(terms.length);
   for (let i = 0; i < order.length; i++) rank[order[i] as number] = i;
-  const ptr = new Uint32Array(terms.length * NF + 1);
-  const n = keys.length;
-  const k = keys.data;
+  const ptr = sharedU32(terms.length * NF + 1);
+  const n = postings.length;
+  const chunk = Postings.CHUNK;
+  // Keys become list numbers in term order; count each list's postings.
   for (let i = 0; i < n; i++) {
-    const key = k[i] as number;
+    const keys = postings.keys[(i / chunk) | 0] as Uint32Array;
+    const key = keys[i % chunk] as number;
     const at = (rank[(key / NF) | 0] as number) * NF + (key % NF);
-    k[i] = at;
+    keys[i % chunk] = at;
     ptr[at + 1] = (ptr[at + 1] as number) + 1;
   }
   for (let i = 1; i < ptr.length; i++) ptr[i] = (ptr[i] as number) + (ptr[i - 1] as number);
   const next = ptr.slice(0, ptr.length - 1);
-  const outDocs = new Uint32Array(n);
-  const outTfs = new Uint16Array(n);
-  for (let i = 0; i < n; i++) {
-    const at = k[i] as number;
-    const pos = next[at] as number;
-    next[at] = pos + 1;
-    outDocs[pos] = docs.data[i] as number;
-    outTfs[pos] = tfs.data[i] as number;
+  const docs = sharedU32(n);
+  const tfs = new Uint16Array(new SharedArrayBuffer(n * 2));
+  for (let c = 0; c < postings.keys.length; c++) {
+    const keys = postings.keys[c] as Uint32Array;
+    const cdocs = postings.docs[c] as Uint32Array;
+    const ctfs = postings.tfs[c] as Uint16Array;
+    const m = Math.min(chunk, n - c * chunk);
+    for (let i = 0; i < m; i++) {
+      const at = keys[i] as number;
+      const pos = next[at] as number;
+      next[at] = pos + 1;
+      docs[pos] = cdocs[i] as number;
+      tfs[pos] = ctfs[i] as number;
+    }
+    // Each chunk is done with once copied: let it go before the next.
+    postings.keys[c] = new Uint32Array(0);
+    postings.docs[c] = new Uint32Array(0);
+    postings.tfs[c] = new Uint16Array(0);
   }
-  return { docIds, lengths, terms: order.map((t) => terms[t] as string), ptr, docs: outDocs, tfs: outTfs };
+  return { docIds, lengths, terms: order.map((t) => terms[t] as string), ptr, docs, tfs };
+}
+
+/**
+ * One segment's arrays from segments built over consecutive runs of articles (in that order),
+ * as if built in one go: documents renumbered after those of earlier parts, terms merged.
+ * Search workers build parts in parallel and the bot merges them (src/workers/build-pool.ts).
+ */
+export function mergeFrozen(parts: readonly FrozenData[]): FrozenData {
+  if (parts.length === 1) return parts[0] as FrozenData;
+  const docIds = parts.flatMap((p) => p.docIds);
+  const lengths = new Float32Array(new SharedArrayBuffer(parts.reduce((n, p) => n + p.lengths.length, 0) * 4));
+  const base: number[] = [];
+  let docs = 0;
+  let lengthAt = 0;
+  for (const p of parts) {
+    base.push(docs);
+    docs += p.docIds.length;
+    lengths.set(p.lengths, lengthAt);
+    lengthAt += p.lengths.length;
+  }
+  const terms = [...new Set(parts.flatMap((p) => p.terms))].sort();
+  // Per part, the ordinal of each merged term (-1 where the part lacks it): both lists are sorted.
+  const ords = parts.map((p) => {
+    const out = new Int32Array(terms.length).fill(-1);
+    for (let i = 0, j = 0; i < terms.length && j < p.terms.length; i++) {
+      if (terms[i] === p.terms[j]) out[i] = j++;
+    }
+    return out;
+  });
+  const ptr = sharedU32(terms.length * NF + 1);
+  for (let t = 0; t < terms.length; t++) {
+    for (let f = 0; f < NF; f++) {
+      let n = 0;
+      parts.forEach((p, k) => {
+        const o = (ords[k] as Int32Array)[t] as number;
+        if (o >= 0) n += (p.ptr[o * NF + f + 1] as number) - (p.ptr[o * NF + f] as number);
+      });
+      ptr[t * NF + f + 1] = (ptr[t * NF + f] as number) + n;
+    }
+  }
+  const total = ptr[terms.length * NF] as number;
+  const outDocs = sharedU32(total);
+  const outTfs = new Uint16Array(new SharedArrayBuffer(total * 2));
+  let at = 0;
+  for (let t = 0; t < terms.length; t++) {
+    for (let f = 0; f < NF; f++) {
+      parts.forEach((p, k) => {
+        const o = (ords[k] as Int32Array)[t] as number;
+        if (o < 0) return;
+        const from = p.ptr[o * NF + f] as number;
+        const to = p.ptr[o * NF + f + 1] as number;
+        const shift = base[k] as number;
+        for (let i = from; i < to; i++) outDocs[at + i - from] = (p.docs[i] as number) + shift;
+        outTfs.set(p.tfs.subarray(from, to), at);
+        at += to - from;
+      });
+    }
+  }
+  return { docIds, lengths, terms, ptr, docs: outDocs, tfs: outTfs };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../../bench/corpus.ts';
 import { benchQuestions } from '../../../bench/lib/queries.ts';
 import type { Article } from '../../../src/core/article.ts';
-import { buildFrozen } from '../../../src/core/search/bulk-build.ts';
+import { buildFrozen, mergeFrozen } from '../../../src/core/search/bulk-build.ts';
 import type { FrozenData } from '../../../src/core/search/frozen.ts';
 import { PassageIndex } from '../../../src/core/search/passage-index.ts';
 import { bundled, indexOf, makeArticle } from './fixtures.ts';
@@ -56,5 +56,17 @@ describe('buildFrozen', () => {
     const a = makeArticle('dup', ['One.', 'Two.']);
     const broken = { ...a, passages: a.passages.map((p) => ({ ...p, id: 'dup#p1' })) };
     await expect(buildFrozen([broken])).rejects.toThrow('MiniSearch: duplicate ID dup#p1');
+  });
+});
+
+describe('mergeFrozen', () => {
+  it('merges parts built over consecutive runs of articles into the arrays of one build', async () => {
+    const whole = await buildFrozen(articles);
+    const parts = [articles.slice(0, 7), articles.slice(7, 30), articles.slice(30)];
+    const built = await Promise.all(parts.map((p) => buildFrozen(p)));
+    const merged = mergeFrozen(built.map((b) => b.data));
+    expect(plain(merged)).toEqual(plain(whole.data));
+    expect(merged.docs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(mergeFrozen([whole.data])).toBe(whole.data);
   });
 });
