@@ -7,6 +7,7 @@ import {
   readFileSync,
   readSync,
   renameSync,
+  type Stats,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -52,12 +53,26 @@ type Entry =
   | { ok: true; head: ArticleHead; body: [file: number, offset: number, length: number]; hash: string; warnings: ImportIssue[] }
   | { ok: false; errors: ImportIssue[]; warnings: ImportIssue[] };
 
+/** What a file looked like when its key was worked out: device, inode, size, mtime, ctime, and the key. */
+type Stamp = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, key: string];
+
 interface IndexFile {
   format: number;
   fingerprint: string;
   bodies: string[];
   entries: Record<string, Entry>;
+  /** Keys of files by path, trusted while the file's stamp is unchanged (see `knownKey`). */
+  stamps?: Record<string, Stamp>;
 }
+
+/** The parts of a file's stat a stamp compares. */
+export type FileStat = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
+
+/**
+ * A file changed this long before a load started is stamped then: a later change gets a later
+ * ctime (the kernel sets it on every write), even on a file system with coarse timestamps.
+ */
+const STAMP_MARGIN_MS = 2_000;
 
 /** Why an existing cache was not used. */
 export type CacheMiss = 'options-changed' | 'unreadable';
@@ -95,19 +110,44 @@ export class ContentCache {
   #writer: { fd: number; name: string; file: string; size: number } | undefined;
   /** Body files this load wrote (deleted on save when no longer named). */
   readonly #created = new Set<string>();
+  readonly #stamps = new Map<string, Stamp>();
+  readonly #startedAt: number;
 
-  private constructor(dir: string, fingerprint: string, old: IndexFile | undefined, changed: boolean) {
+  private constructor(dir: string, fingerprint: string, old: IndexFile | undefined, changed: boolean, now: number) {
     this.#dir = dir;
     this.#fingerprint = fingerprint;
     this.#old = old;
     this.#changed = changed;
+    this.#startedAt = now;
+  }
+
+  /**
+   * The key of a file whose stamp (device, inode, size, modification and change times) is the
+   * one recorded with its key, so an unchanged file is not even read again. Any write to a file
+   * changes its ctime, which no tool can set back; files changed just before their key was
+   * worked out were not stamped (see STAMP_MARGIN_MS) and are read and hashed.
+   */
+  knownKey(file: string, stat: FileStat): string | undefined {
+    const s = this.#old?.stamps?.[file];
+    if (!s || s[0] !== stat.dev || s[1] !== stat.ino || s[2] !== stat.size || s[3] !== stat.mtimeMs || s[4] !== stat.ctimeMs)
+      return undefined;
+    return s[5];
+  }
+
+  /** Records the key of a file as read now, stamped when it has not changed for a while. */
+  noteKey(file: string, stat: FileStat, key: string): void {
+    if (stat.ctimeMs >= this.#startedAt - STAMP_MARGIN_MS) return;
+    const stamp: Stamp = [stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs, key];
+    this.#stamps.set(file, stamp);
+    const old = this.#old?.stamps?.[file];
+    if (!old || old.some((v, i) => v !== stamp[i])) this.#changed = true;
   }
 
   /**
    * Opens the cache in `dir` (created when missing). A cache made by other code, or one that
    * cannot be read, is set aside (`miss` says why) and replaced on save.
    */
-  static open(dir: string, fingerprint = contentCodeFingerprint()): { cache: ContentCache; miss?: CacheMiss } {
+  static open(dir: string, fingerprint = contentCodeFingerprint(), now = Date.now()): { cache: ContentCache; miss?: CacheMiss } {
     let old: IndexFile | undefined;
     let miss: CacheMiss | undefined;
     try {
@@ -123,7 +163,7 @@ export class ContentCache {
       if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') miss = 'unreadable';
       old = undefined;
     }
-    return { cache: new ContentCache(dir, fingerprint, old, miss !== undefined), ...(miss ? { miss } : {}) };
+    return { cache: new ContentCache(dir, fingerprint, old, miss !== undefined, now), ...(miss ? { miss } : {}) };
   }
 
   /** The cached import result for a key, with a lazy article; undefined when not cached. */
@@ -209,12 +249,14 @@ export class ContentCache {
       this.#writer = undefined;
     }
     const dropped = Object.keys(this.#old?.entries ?? {}).length - [...this.#used.keys()].filter((k) => this.#old?.entries[k]).length;
-    if (!this.#changed && dropped === 0) return { written: false };
+    const unstamped = Object.keys(this.#old?.stamps ?? {}).length - this.#stamps.size;
+    if (!this.#changed && dropped === 0 && unstamped === 0) return { written: false };
     const index: IndexFile = {
       format: FORMAT,
       fingerprint: this.#fingerprint,
       bodies: [...this.#bodies],
       entries: Object.fromEntries(this.#used),
+      stamps: Object.fromEntries(this.#stamps),
     };
     this.#compactBodies(index);
     mkdirSync(this.#dir, { recursive: true });
@@ -234,7 +276,7 @@ export class ContentCache {
     if (index.bodies.length <= MAX_BODY_FILES && used >= total / 2) return;
     const fds = index.bodies.map((name) => openSync(join(this.#dir, name), 'r'));
     try {
-      const next = new ContentCache(this.#dir, this.#fingerprint, undefined, true);
+      const next = new ContentCache(this.#dir, this.#fingerprint, undefined, true, this.#startedAt);
       for (const e of Object.values(index.entries)) {
         if (!e.ok) continue;
         const buf = Buffer.allocUnsafe(e.body[2]);

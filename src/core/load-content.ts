@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Article, ImportIssue, ImportResult } from './article.ts';
@@ -35,6 +35,8 @@ export interface LoadContentOptions {
   cacheDir?: string;
   /** The cache's code fingerprint (default: worked out from the importer's sources). */
   cacheFingerprint?: string;
+  /** The clock (ms), for the cache's file stamps (default `Date.now`). */
+  now?: () => number;
   /**
    * Parses files elsewhere (worker threads), answering in the order given; used with
    * `cacheDir` for the files the cache does not have. Default: on this thread.
@@ -49,6 +51,11 @@ export type ParseFiles = (files: readonly { name: string; bytes: Uint8Array }[])
 export interface ContentCacheReport {
   /** Files whose result came from the cache. */
   reused: number;
+  /**
+   * Files read and hashed: new or changed ones, and those changed shortly before the cache
+   * last saw them (the others are known unchanged by their stamp; see `ContentCache.knownKey`).
+   */
+  read: number;
   /** Files parsed this time (none were cached, or they changed). */
   parsed: string[];
   /** Why the existing cache was set aside. */
@@ -109,10 +116,10 @@ export async function loadContentDir(
     problems.push({ file: dir, errors: [{ code: code === 'ENOENT' ? 'missing-dir' : 'unreadable', message }] });
     return { entries, problems };
   }
-  const opened = options.cacheDir ? ContentCache.open(options.cacheDir, options.cacheFingerprint) : undefined;
+  const opened = options.cacheDir ? ContentCache.open(options.cacheDir, options.cacheFingerprint, (options.now ?? Date.now)()) : undefined;
   const cache = opened?.cache;
   const report: ContentCacheReport | undefined = opened
-    ? { reused: 0, parsed: [], saved: false, ...(opened.miss ? { discarded: opened.miss } : {}) }
+    ? { reused: 0, read: 0, parsed: [], saved: false, ...(opened.miss ? { discarded: opened.miss } : {}) }
     : undefined;
   // Files in name order; a file the cache lacks gets its result in a second pass.
   const slots: { file: string; name: string; mtime: string; result?: ImportResult }[] = [];
@@ -120,7 +127,7 @@ export async function loadContentDir(
   // One buffer for every file read (grown as needed), instead of a new one per file that
   // would only be garbage once hashed: a large folder is read with little memory churn.
   let buffer: Buffer = Buffer.allocUnsafe(1 << 16);
-  const read = (file: string): { bytes: Buffer; mtime: string } | undefined => {
+  const read = (file: string): { bytes: Buffer; stat: Stats } | undefined => {
     const got = readInto(file, buffer);
     if (got) buffer = got.buffer;
     return got;
@@ -131,19 +138,35 @@ export async function loadContentDir(
     const file = join(dir, name);
     let got: ReturnType<typeof read>;
     try {
+      // A file the cache knows unchanged by its stamp is not read at all.
+      const stat = cache ? statSync(file) : undefined;
+      if (stat && !stat.isFile()) continue;
+      const known = stat && cache?.knownKey(file, stat);
+      const cached = known ? cache?.lookup(known) : undefined;
+      if (stat && known && cached && cache && report) {
+        cache.noteKey(file, stat, known);
+        report.reused++;
+        slots.push({ file, name, mtime: stat.mtime.toISOString(), result: cached });
+        continue;
+      }
       got = read(file);
       if (!got) continue;
     } catch (cause) {
       problems.push({ file, errors: [unreadable(file, cause)] });
       continue;
     }
-    const slot: (typeof slots)[number] = { file, name, mtime: got.mtime };
+    const slot: (typeof slots)[number] = { file, name, mtime: got.stat.mtime.toISOString() };
     slots.push(slot);
     if (!cache || !report) slot.result = importArticle(got.bytes.toString('utf8'), { filename: name });
     else {
-      slot.result = cache.lookup(contentKey(name, got.bytes));
-      if (slot.result) report.reused++;
-      else misses.push(slot);
+      report.read++;
+      const key = contentKey(name, got.bytes);
+      slot.result = cache.lookup(key);
+      if (!slot.result) misses.push(slot);
+      else {
+        report.reused++;
+        cache.noteKey(file, got.stat, key);
+      }
     }
   }
   if (cache && report) {
@@ -161,6 +184,7 @@ export async function loadContentDir(
       if (!got) continue;
       report.parsed.push(slot.file);
       const key = contentKey(slot.name, got.bytes);
+      cache.noteKey(slot.file, got.stat, key);
       if (parser) await parser.add(key, slot.name, got.bytes, slot);
       else slot.result = cache.store(key, parseContent(slot.name, got.bytes));
     }
@@ -245,7 +269,7 @@ const missingResult = (name: string): ParsedContent => ({
 });
 
 /** Reads a regular file into `buffer` (or a larger one), or undefined for anything else. */
-function readInto(file: string, buffer: Buffer): { buffer: Buffer; bytes: Buffer; mtime: string } | undefined {
+function readInto(file: string, buffer: Buffer): { buffer: Buffer; bytes: Buffer; stat: Stats } | undefined {
   const fd = openSync(file, 'r');
   try {
     const info = fstatSync(fd);
@@ -262,7 +286,7 @@ function readInto(file: string, buffer: Buffer): { buffer: Buffer; bytes: Buffer
       if (n === 0) break;
       length += n;
     }
-    return { buffer: buf, bytes: buf.subarray(0, length), mtime: info.mtime.toISOString() };
+    return { buffer: buf, bytes: buf.subarray(0, length), stat: info };
   } finally {
     closeSync(fd);
   }

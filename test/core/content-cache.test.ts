@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,28 @@ describe('the content cache', () => {
     const after = await load();
     expect(after.cache).toMatchObject({ reused: 7, parsed: [] });
     expect(after.entries.find((e) => e.file === changedFile)?.article.passages[0]?.text).toMatch(/^Since 2021/);
+  });
+
+  it('does not even read the files it knows unchanged by their stamp, and reads one written since', async () => {
+    // As on a restart a minute later: the files were written well before this load started.
+    const later = () => Date.now() + 60_000;
+    const first = await loadContentDir(content, { cacheDir, cacheFingerprint: 'code-v1', now: later });
+    expect(first.cache).toMatchObject({ read: 7, reused: 0 });
+    const again = await loadContentDir(content, { cacheDir, cacheFingerprint: 'code-v1', now: later });
+    expect(again.cache).toMatchObject({ read: 0, reused: 7, parsed: [], saved: false });
+    expect(again.entries.map((e) => plain(e.article))).toEqual(first.entries.map((e) => plain(e.article)));
+    // Same size and modification time as before, other bytes: its change time gives it away.
+    const file = join(content, 'c-1.md');
+    const before = await stat(file);
+    const text = await readFile(file, 'utf8');
+    const swapped = text.replace(/Analysis/, 'Analyzes');
+    expect(swapped).not.toBe(text);
+    expect(Buffer.byteLength(swapped)).toBe(before.size);
+    await writeFile(file, swapped);
+    await utimes(file, before.atime, before.mtime);
+    const next = await loadContentDir(content, { cacheDir, cacheFingerprint: 'code-v1', now: later });
+    expect(next.cache).toMatchObject({ read: 1, reused: 6, parsed: [file] });
+    expect(next.entries.find((e) => e.file === file)?.article.kicker).toBe('Analyzes');
   });
 
   it('is discarded when the code that parses articles changes', async () => {
