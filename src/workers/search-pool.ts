@@ -260,6 +260,8 @@ function shared(data: FrozenData): FrozenData {
     ptr: copy(data.ptr, (b, o, l) => new Uint32Array(b, o, l)),
     docs: copy(data.docs, (b, o, l) => new Uint32Array(b, o, l)),
     tfs: copy(data.tfs, (b, o, l) => new Uint16Array(b, o, l)),
+    // Frontiers are worked out on shared memory already (or loaded onto it).
+    ...(data.frontier ? { frontier: data.frontier } : {}),
   };
   sharedCopies.set(data.docs, copied);
   return copied;

@@ -239,13 +239,22 @@ export class PassageIndex implements PassageSearch {
     this.#keyPoints = new Int32Array((this.#docArticle.length >>> 5) + 1);
     const byId = new Map(entries.map((e) => [e.article.id, e]));
     const ranges = new Map<string, [number, number]>();
+    // An article's documents are consecutive: its id is parsed once, not for every document.
+    let article = '';
+    let range: [number, number] = [0, 0];
+    let ordinal = -1;
     for (let d = 0; d < frozen.size; d++) {
       const id = frozen.docIds[d] as string;
-      const articleId = parseDocId(id).articleId;
-      const range = ranges.get(articleId);
-      if (range) range[1] = d + 1;
-      else ranges.set(articleId, [d, d + 1]);
-      if (byId.has(articleId)) this.#track(d, id, this.#ordinal(articleId));
+      const same = d > 0 && id.length > article.length && id.charCodeAt(article.length) === 35 && id.startsWith(article);
+      if (!same) {
+        article = parseDocId(id).articleId;
+        range = ranges.get(article) ?? [d, d];
+        ranges.set(article, range);
+        ordinal = byId.has(article) ? this.#ordinal(article) : -1;
+      }
+      range[1] = d + 1;
+      // `<articleId>#k<n>` is a key point.
+      if (ordinal >= 0) this.#setDoc(d, ordinal, id.charCodeAt(article.length + 1) === 107);
       else frozen.kill(d);
     }
     for (const entry of this.#articles.values()) for (const d of entry.acronyms) this.#queryLexicon.delete(d.longForm, d.acronym);
@@ -273,6 +282,10 @@ export class PassageIndex implements PassageSearch {
   }
 
   #track(doc: number, id: string, ordinal: number): void {
+    this.#setDoc(doc, ordinal, parseDocId(id).kind === 'keyPoint');
+  }
+
+  #setDoc(doc: number, ordinal: number, keyPoint: boolean): void {
     if (doc >= this.#docArticle.length) {
       const size = Math.max(doc + 1, this.#docArticle.length * 2);
       const articles = new Int32Array(size).fill(-1);
@@ -284,7 +297,7 @@ export class PassageIndex implements PassageSearch {
     }
     this.#docArticle[doc] = ordinal;
     const bit = 1 << (doc & 31);
-    if (parseDocId(id).kind === 'keyPoint') this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) | bit;
+    if (keyPoint) this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) | bit;
     else this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) & ~bit;
   }
 

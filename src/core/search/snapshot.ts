@@ -7,7 +7,7 @@ import type { AcronymDefinition } from './acronyms.ts';
 import { type BuildFrozen, buildFrozen } from './bulk-build.ts';
 import { articleHash } from './documents.ts';
 import { FIELDS } from './engine.ts';
-import type { FrozenData } from './frozen.ts';
+import type { Frontier, FrozenData } from './frozen.ts';
 import { COMMON_ACRONYMS, DEMONYMS, STOP_WORDS } from './lexicon.ts';
 import { PassageIndex } from './passage-index.ts';
 
@@ -21,13 +21,15 @@ import { PassageIndex } from './passage-index.ts';
  *
  * Layout: `BBIX`, u32 header length, header JSON, padding to 4 bytes, then the blocks the
  * header names (offsets relative to the end of the header): ids and terms as newline-joined
- * UTF-8, lengths as f32, postings pointers and documents as u32, term frequencies as u16.
+ * UTF-8, lengths as f32, postings pointers and documents as u32, term frequencies as u16,
+ * and each list's frontier (see FrozenSegment.listFrontier) as f32 and u16, so loading does not
+ * walk every posting to work it out again.
  */
 
 /** Bump when analysis or document building changes in a way the word lists do not show. */
 export const ANALYZER_VERSION = 2;
 const MAGIC = 'BBIX';
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Block {
   offset: number;
@@ -41,7 +43,7 @@ interface Header {
   articles: { id: string; hash: string; acronyms: AcronymDefinition[] }[];
   docCount: number;
   termCount: number;
-  blocks: Record<'docIds' | 'lengths' | 'terms' | 'ptr' | 'docs' | 'tfs', Block>;
+  blocks: Record<'docIds' | 'lengths' | 'terms' | 'ptr' | 'docs' | 'tfs' | 'minLen' | 'maxTf', Block>;
 }
 
 /** The code that turns articles into the stored arrays (analysis, documents, the builder). */
@@ -74,6 +76,7 @@ const bytesOf = (a: Float32Array | Uint32Array | Uint16Array): Buffer => Buffer.
 export async function saveSnapshot(index: PassageIndex, path: string): Promise<number> {
   index.compact();
   const frozen = index.frozen;
+  const frontier = frozen.data.frontier as Frontier;
   const parts: Buffer[] = [];
   let offset = 0;
   const block = (buf: Buffer): Block => {
@@ -90,6 +93,8 @@ export async function saveSnapshot(index: PassageIndex, path: string): Promise<n
     ptr: block(bytesOf(frozen.ptr)),
     docs: block(bytesOf(frozen.docs)),
     tfs: block(bytesOf(frozen.tfs)),
+    minLen: block(bytesOf(frontier.minLen)),
+    maxTf: block(bytesOf(frontier.maxTf)),
   };
   const articles = [...index.entries()].map((e) => e.article);
   const header: Header = {
@@ -195,6 +200,10 @@ export async function loadSnapshot(path: string, articles: readonly Article[]): 
     ptr: new Uint32Array(buf.buffer, at(blocks.ptr), blocks.ptr.length / 4),
     docs: new Uint32Array(buf.buffer, at(blocks.docs), blocks.docs.length / 4),
     tfs: new Uint16Array(buf.buffer, at(blocks.tfs), blocks.tfs.length / 2),
+    frontier: {
+      minLen: new Float32Array(buf.buffer, at(blocks.minLen), blocks.minLen.length / 4),
+      maxTf: new Uint16Array(buf.buffer, at(blocks.maxTf), blocks.maxTf.length / 2),
+    },
   };
   if (data.docIds.length !== header.docCount || data.terms.length !== header.termCount) return { miss: 'unreadable' };
   const byId = new Map(articles.map((a) => [a.id, a]));
