@@ -126,22 +126,30 @@ const reader = new BodyReader();
 export function lazyArticle(stored: StoredArticle): Article {
   reader.open(stored.body.file);
   const article = { ...stored.head } as Article;
-  const id = stored.head.id;
-  for (const key of BODY_FIELDS) {
-    Object.defineProperty(article, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => reader.body(id, stored.body)[key],
-      // Assigning a field turns it into an ordinary property, as on any article.
-      set(value: unknown) {
-        Object.defineProperty(article, key, { value, enumerable: true, configurable: true, writable: true });
-      },
-    });
-  }
   Object.defineProperty(article, STORED, { value: stored, enumerable: false });
+  Object.defineProperties(article, BODY_PROPERTIES);
   rememberArticleHash(article, stored.hash);
   return article;
 }
+
+/** The body fields' accessors, shared by every lazy article (they find the body through `this`). */
+const BODY_PROPERTIES: PropertyDescriptorMap = Object.fromEntries(
+  BODY_FIELDS.map((key) => [
+    key,
+    {
+      enumerable: true,
+      configurable: true,
+      get(this: Article & { [STORED]: StoredArticle }) {
+        const stored = this[STORED];
+        return reader.body(stored.head.id, stored.body)[key];
+      },
+      // Assigning a field turns it into an ordinary property, as on any article.
+      set(this: Article, value: unknown) {
+        Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+      },
+    },
+  ]),
+);
 
 /** The stored form of a lazy article (to hand it to another thread unread), else undefined. */
 export function storedArticle(article: Article): StoredArticle | undefined {

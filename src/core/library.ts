@@ -37,6 +37,8 @@ export interface SearchOffload {
  */
 export class Library {
   readonly #entries = new Map<string, LibraryEntry>();
+  /** `list()`'s order, worked out once per change (sorting 50,000 entries takes a while). */
+  #sorted: LibraryEntry[] | undefined;
   readonly #listeners = new Set<Listener>();
   #offload: SearchOffload | undefined;
   readonly index: PassageSearch;
@@ -49,6 +51,7 @@ export class Library {
   add(article: Article, meta: ArticleMeta): void {
     if (this.#entries.has(article.id)) this.#drop(article.id);
     this.#entries.set(article.id, { article, meta });
+    this.#sorted = undefined;
     this.index.addArticle(article);
     this.#offload?.addArticle(article);
     this.#emit({ type: 'added', articleId: article.id });
@@ -66,6 +69,7 @@ export class Library {
     const entry = this.#entries.get(articleId);
     if (!entry) return;
     this.#entries.delete(articleId);
+    this.#sorted = undefined;
     this.index.removeArticle(articleId);
     this.#offload?.removeArticle(articleId);
   }
@@ -80,7 +84,8 @@ export class Library {
 
   /** All entries, newest first (publication date when known, else when added). */
   list(): LibraryEntry[] {
-    return [...this.#entries.values()].sort(compareNewestFirst);
+    this.#sorted ??= [...this.#entries.values()].sort(compareNewestFirst);
+    return [...this.#sorted];
   }
 
   newest(): Article | undefined {
