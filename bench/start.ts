@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { autoWorkerCount } from '../src/workers/search-pool.ts';
 import { ensureContentDir } from './content-dir.ts';
@@ -9,7 +9,7 @@ import { type BotRun, runBot } from './lib/bot-process.ts';
 import { fmt } from './lib/stats.ts';
 
 /**
- * `npm run bench:start [-- sizes…] [--large] [--runs n]`: the whole bot process, started as
+ * `npm run bench:start [-- sizes…] [--large] [--runs n]` (and the first half of `npm run bench`): the whole bot process, started as
  * `npm start` is, on a content folder of generated Markdown briefings (1,000 and 10,000; 50,000
  * with `--large`). For each size: a cold start (empty data folder: everything is read, parsed
  * and indexed), warm restarts (content and data folders unchanged), and a restart after one
@@ -99,15 +99,8 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { large: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } },
-    allowPositionals: true,
-  });
-  const sizes = positionals.length ? positionals.map((a) => Number.parseInt(a, 10)).filter((n) => n > 0) : [1000, 10000];
-  if (values.large && !sizes.includes(50000)) sizes.push(50000);
-  const runs = Math.max(1, Number.parseInt(values.runs, 10) || 1);
+/** Runs the start benchmark at each size; returns its table (progress goes to stderr). */
+export async function benchStart(sizes: readonly number[], runs: number): Promise<string> {
   log(
     `whole-process start benchmark (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
       .map((l) => l.toFixed(1))
@@ -115,7 +108,22 @@ async function main(argv: string[]): Promise<void> {
   );
   const rows: Row[] = [];
   for (const size of sizes) rows.push(await benchSize(size, runs));
-  process.stdout.write(`${table(rows)}\n`);
+  return table(rows);
 }
 
-await main(process.argv.slice(2));
+/** Sizes and options shared by `npm run bench` and `npm run bench:start`. */
+export function benchArgs(argv: string[]): { sizes: number[]; runs: number } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { large: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } },
+    allowPositionals: true,
+  });
+  const sizes = positionals.length ? positionals.map((a) => Number.parseInt(a, 10)).filter((n) => n > 0) : [1000, 10000];
+  if (values.large && !sizes.includes(50000)) sizes.push(50000);
+  return { sizes, runs: Math.max(1, Number.parseInt(values.runs, 10) || 1) };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { sizes, runs } = benchArgs(process.argv.slice(2));
+  process.stdout.write(`${await benchStart(sizes, runs)}\n`);
+}
