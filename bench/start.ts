@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { autoWorkerCount } from '../src/workers/search-pool.ts';
@@ -9,9 +9,10 @@ import { type BotRun, runBot } from './lib/bot-process.ts';
 import { fmt } from './lib/stats.ts';
 
 /**
- * `npm run bench:start [-- sizes…] [--large] [--runs n]` (and the first half of `npm run bench`): the whole bot process, started as
- * `npm start` is, on a content folder of generated Markdown briefings (1,000 and 10,000; 50,000
- * with `--large`). For each size: a cold start (empty data folder: everything is read, parsed
+ * `npm run bench:start [-- sizes…] [--large] [--runs n] [--root dir]` (and the first half of
+ * `npm run bench`): the whole bot process (this checkout's, or the one `--root` names, to
+ * compare), started as `npm start` is, on a content folder of generated Markdown briefings
+ * (1,000 and 10,000; 50,000 with `--large`). For each size: a cold start (empty data folder: everything is read, parsed
  * and indexed), warm restarts (content and data folders unchanged), and a restart after one
  * content file changed. Each figure is spawn-to-first-answer and the process's peak RSS from
  * the kernel, search workers included (as many as `SEARCH_WORKERS=auto` would start).
@@ -52,12 +53,13 @@ const median = (values: number[]): number => {
 const describe = (run: BotRun): string =>
   `first answer ${fmt(run.firstAnswerMs / 1000, 2)} s, peak RSS ${fmt(run.peakRssMb, 0)} MB, index ${run.index ?? '?'}${run.reason ? ` (${run.reason})` : ''}${run.workersReadyMs === undefined ? '' : `, workers ready ${fmt(run.workersReadyMs / 1000, 2)} s`}`;
 
-async function benchSize(articles: number, runs: number): Promise<Row> {
+async function benchSize(articles: number, runs: number, root: string | undefined): Promise<Row> {
   const content = await ensureContentDir(CACHE, { articles });
   log(`  ${articles} briefings: ${content.written ? 'wrote' : 'reusing'} ${content.dir}`);
-  const dataDir = join(CACHE, `data-${articles}`);
+  // Another checkout gets its own data folder (its snapshot and cache formats may differ).
+  const dataDir = join(CACHE, root ? `data-${articles}-other` : `data-${articles}`);
   const workers = autoWorkerCount(articles * DOCS_PER_ARTICLE);
-  const run = (): Promise<BotRun> => runBot({ contentDir: content.dir, dataDir, question: QUESTION, workers });
+  const run = (): Promise<BotRun> => runBot({ contentDir: content.dir, dataDir, question: QUESTION, workers, ...(root ? { root } : {}) });
 
   await rm(dataDir, { recursive: true, force: true });
   const cold = await run();
@@ -100,30 +102,31 @@ function table(rows: Row[]): string {
 }
 
 /** Runs the start benchmark at each size; returns its table (progress goes to stderr). */
-export async function benchStart(sizes: readonly number[], runs: number): Promise<string> {
+export async function benchStart(sizes: readonly number[], runs: number, root?: string): Promise<string> {
   log(
     `whole-process start benchmark (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')})`,
   );
   const rows: Row[] = [];
-  for (const size of sizes) rows.push(await benchSize(size, runs));
+  if (root) log(`running the bot in ${root}`);
+  for (const size of sizes) rows.push(await benchSize(size, runs, root));
   return table(rows);
 }
 
 /** Sizes and options shared by `npm run bench` and `npm run bench:start`. */
-export function benchArgs(argv: string[]): { sizes: number[]; runs: number } {
+export function benchArgs(argv: string[]): { sizes: number[]; runs: number; root?: string } {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { large: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } },
+    options: { large: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' }, root: { type: 'string' } },
     allowPositionals: true,
   });
   const sizes = positionals.length ? positionals.map((a) => Number.parseInt(a, 10)).filter((n) => n > 0) : [1000, 10000];
   if (values.large && !sizes.includes(50000)) sizes.push(50000);
-  return { sizes, runs: Math.max(1, Number.parseInt(values.runs, 10) || 1) };
+  return { sizes, runs: Math.max(1, Number.parseInt(values.runs, 10) || 1), ...(values.root ? { root: resolve(values.root) } : {}) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { sizes, runs } = benchArgs(process.argv.slice(2));
-  process.stdout.write(`${await benchStart(sizes, runs)}\n`);
+  const { sizes, runs, root } = benchArgs(process.argv.slice(2));
+  process.stdout.write(`${await benchStart(sizes, runs, root)}\n`);
 }

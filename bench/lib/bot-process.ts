@@ -22,6 +22,8 @@ export interface BotRunOptions {
   env?: Record<string, string>;
   /** Give up after this long (default 15 minutes). */
   timeoutMs?: number;
+  /** The checkout whose `src/main.ts` runs (default this one): to compare against another. */
+  root?: string;
 }
 
 export interface BotRun {
@@ -57,7 +59,11 @@ export function runBot(options: BotRunOptions): Promise<BotRun> {
     ...options.env,
   };
   const start = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
+    cwd: options.root ?? ROOT,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin.write(`${options.question}\n`);
   return new Promise<BotRun>((resolve, reject) => {
     let firstAnswerMs: number | undefined;
