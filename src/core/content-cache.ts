@@ -13,7 +13,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Article, ImportIssue, ImportResult } from './article.ts';
 import { importArticle } from './import/index.ts';
 import { type ArticleBody, type ArticleHead, type BodyRef, lazyArticle, splitArticle } from './lazy-article.ts';
@@ -128,7 +128,8 @@ export class ContentCache {
    * worked out were not stamped (see STAMP_MARGIN_MS) and are read and hashed.
    */
   knownKey(file: string, stat: FileStat): string | undefined {
-    const s = this.#old?.stamps?.[file];
+    // By absolute path: the same folder named relatively or absolutely is the same files.
+    const s = this.#old?.stamps?.[resolve(file)];
     if (!s || s[0] !== stat.dev || s[1] !== stat.ino || s[2] !== stat.size || s[3] !== stat.mtimeMs || s[4] !== stat.ctimeMs)
       return undefined;
     return s[5];
@@ -138,8 +139,9 @@ export class ContentCache {
   noteKey(file: string, stat: FileStat, key: string): void {
     if (stat.ctimeMs >= this.#startedAt - STAMP_MARGIN_MS) return;
     const stamp: Stamp = [stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs, key];
-    this.#stamps.set(file, stamp);
-    const old = this.#old?.stamps?.[file];
+    const path = resolve(file);
+    this.#stamps.set(path, stamp);
+    const old = this.#old?.stamps?.[path];
     if (!old || old.some((v, i) => v !== stamp[i])) this.#changed = true;
   }
 
