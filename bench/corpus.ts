@@ -135,10 +135,14 @@ function source(rng: Prng, n: number, f: Focus): Source {
 
 /** Generates `articles` briefings; identical for identical options. */
 export function generateCorpus(options: CorpusOptions): Article[] {
+  return [...corpusArticles(options)];
+}
+
+/** The same briefings as {@link generateCorpus}, one at a time (a large corpus need not fit in memory). */
+export function* corpusArticles(options: CorpusOptions): Generator<Article> {
   const rng = new Prng(options.seed ?? 1);
   const bodyCount = options.paragraphs ?? 17;
   const cast = people(rng);
-  const out: Article[] = [];
   for (let a = 0; a < options.articles; a++) {
     const countries = [rng.skewed(COUNTRIES, 1.8), rng.skewed(COUNTRIES), rng.pick(COUNTRIES)];
     const [region, region2] = [rng.pick(REGIONS), rng.pick(REGIONS)] as [string, string];
@@ -184,7 +188,7 @@ export function generateCorpus(options: CorpusOptions): Article[] {
       });
     });
     add(`In conclusion, ${paragraph(rng, f, 3, 4)}`, 'conclusion');
-    out.push({
+    yield {
       id,
       title,
       kicker: 'Analysis',
@@ -197,7 +201,6 @@ export function generateCorpus(options: CorpusOptions): Article[] {
       sources,
       scenarios,
       format: 'web',
-    });
+    };
   }
-  return out;
 }

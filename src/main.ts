@@ -22,6 +22,7 @@ import { createConsoleSender, type DigestSetup, setupDigests } from './scheduler
 import { openStore, operatorError } from './store/index.ts';
 import { observeStore } from './store/observed.ts';
 import type { Store } from './store/types.ts';
+import { BuildPool, buildWorkerCount } from './workers/build-pool.ts';
 import { autoWorkerCount, SearchPool } from './workers/search-pool.ts';
 
 const KEY_PURGE_INTERVAL_MS = 10 * 60_000;
@@ -51,6 +52,38 @@ async function registeredArticles(store: Store): Promise<Article[]> {
 }
 
 /**
+ * Reads the content folder and the registered briefings and loads or builds their index.
+ * Parsed briefings are cached in the data folder: unchanged files are not parsed again, and
+ * articles stay on disk until a command reads them (see core/content-cache.ts). Much to parse
+ * or index (a first start) is shared out to worker threads, stopped once done.
+ */
+async function loadLibraryContent(config: Config, store: Store | undefined, logger: Logger) {
+  const threads = buildWorkerCount();
+  const pool = threads > 0 ? new BuildPool({ workers: threads, logger }) : undefined;
+  try {
+    const content = await loadContentDir(config.BRIEFING_CONTENT_DIR, {
+      cacheDir: join(config.BRIEFING_DATA_DIR, 'content-cache'),
+      ...(pool ? { parseFiles: pool.parseFiles } : {}),
+    });
+    await pool?.stopThreads();
+    if (content.cache?.saveError)
+      logger.warn({ err: content.cache.saveError }, 'the content cache could not be saved; the next start parses every file');
+    for (const p of content.problems) logger.warn({ file: p.file, errors: p.errors }, 'content file skipped');
+    const registered = store ? await registeredArticles(store) : [];
+    const byId = new Map<string, Article>();
+    for (const article of [...content.entries.map((e) => e.article), ...registered]) byId.set(article.id, article);
+    const built = await loadOrBuild({
+      articles: [...byId.values()],
+      ...(store ? { snapshotPath: join(config.BRIEFING_DATA_DIR, 'index.snapshot') } : {}),
+      ...(pool ? { build: pool.build } : {}),
+    });
+    return { content, built };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/**
  * Opens the store, loads shipped and registered briefings into the library (from the index
  * snapshot when it matches), and sets up registration and digests. Adapters start in `main`.
  */
@@ -71,15 +104,8 @@ export async function createRuntime(config: Config, logger: Logger, options: { m
     });
     if (options.metrics) store = observeStore(store, options.metrics.observer);
   }
-  const { entries, problems } = await loadContentDir(config.BRIEFING_CONTENT_DIR);
-  for (const p of problems) logger.warn({ file: p.file, errors: p.errors }, 'content file skipped');
-  const registered = store ? await registeredArticles(store) : [];
-  const byId = new Map<string, Article>();
-  for (const article of [...entries.map((e) => e.article), ...registered]) byId.set(article.id, article);
-  const built = await loadOrBuild({
-    articles: [...byId.values()],
-    ...(store ? { snapshotPath: join(config.BRIEFING_DATA_DIR, 'index.snapshot') } : {}),
-  });
+  const { content, built } = await loadLibraryContent(config, store, logger);
+  const { entries } = content;
   if (built.saveError) logger.warn({ err: built.saveError }, 'the index snapshot could not be saved; the next start rebuilds it');
   const library = new Library(built.index);
   for (const e of entries) {
@@ -92,7 +118,15 @@ export async function createRuntime(config: Config, logger: Logger, options: { m
   const registration = store ? await setupRegistry({ config, library, services, logger, store, watch: true }) : undefined;
   const digests = store ? await setupDigests({ config, library, services, senders, logger, store }) : undefined;
   logger.info(
-    { articles: library.size, documents: library.index.documentCount, index: built.from, reason: built.reason },
+    {
+      articles: library.size,
+      documents: library.index.documentCount,
+      index: built.from,
+      reason: built.reason,
+      indexAdded: built.added,
+      parsed: content.cache?.parsed.length,
+      cached: content.cache?.reused,
+    },
     'library loaded',
   );
   // Expired shared keys (retry de-duplication, button state) are swept now and then by whichever process gets there.

@@ -37,7 +37,8 @@ export interface SearchOffload {
  */
 export class Library {
   readonly #entries = new Map<string, LibraryEntry>();
-  readonly #passages = new Map<string, Passage>();
+  /** `list()`'s order, worked out once per change (sorting 50,000 entries takes a while). */
+  #sorted: LibraryEntry[] | undefined;
   readonly #listeners = new Set<Listener>();
   #offload: SearchOffload | undefined;
   readonly index: PassageSearch;
@@ -50,7 +51,7 @@ export class Library {
   add(article: Article, meta: ArticleMeta): void {
     if (this.#entries.has(article.id)) this.#drop(article.id);
     this.#entries.set(article.id, { article, meta });
-    for (const p of article.passages) this.#passages.set(p.id, p);
+    this.#sorted = undefined;
     this.index.addArticle(article);
     this.#offload?.addArticle(article);
     this.#emit({ type: 'added', articleId: article.id });
@@ -67,8 +68,8 @@ export class Library {
   #drop(articleId: string): void {
     const entry = this.#entries.get(articleId);
     if (!entry) return;
-    for (const p of entry.article.passages) this.#passages.delete(p.id);
     this.#entries.delete(articleId);
+    this.#sorted = undefined;
     this.index.removeArticle(articleId);
     this.#offload?.removeArticle(articleId);
   }
@@ -83,7 +84,8 @@ export class Library {
 
   /** All entries, newest first (publication date when known, else when added). */
   list(): LibraryEntry[] {
-    return [...this.#entries.values()].sort(compareNewestFirst);
+    this.#sorted ??= [...this.#entries.values()].sort(compareNewestFirst);
+    return [...this.#sorted];
   }
 
   newest(): Article | undefined {
@@ -118,8 +120,18 @@ export class Library {
     return { ok: false, code: 'unknown-article', message: `No briefing with id "${ref}". Try one of: ${known} (see /articles).` };
   }
 
+  /**
+   * A passage by id (`<articleId>#p<n>`). Read from its article, not from a table of every
+   * passage: articles loaded lazily (see lazy-article.ts) stay unread until asked for.
+   */
   passage(passageId: string): Passage | undefined {
-    return this.#passages.get(passageId);
+    const hash = passageId.lastIndexOf('#');
+    if (hash < 0) return undefined;
+    const passages = this.#entries.get(passageId.slice(0, hash))?.article.passages;
+    if (!passages) return undefined;
+    const n = Number(passageId.slice(hash + 2));
+    const at = Number.isInteger(n) ? passages[n - 1] : undefined;
+    return at?.id === passageId ? at : passages.find((p) => p.id === passageId);
   }
 
   source(articleId: string, n: number): Source | undefined {

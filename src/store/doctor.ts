@@ -186,17 +186,23 @@ export async function checkSnapshot(dataDir: string, contentDir: string, registe
   const byId = new Map<string, Article>();
   for (const article of [...entries.map((e) => e.article), ...registered]) byId.set(article.id, article);
   const loaded = await loadSnapshot(path, [...byId.values()]);
-  if ('index' in loaded)
+  // A snapshot is reused article by article: it is stale when briefings were added, changed or removed since.
+  if ('index' in loaded && loaded.missing.length === 0 && loaded.dropped === 0)
     return {
       name: 'index snapshot',
       status: 'ok',
       detail: `fresh: matches the ${byId.size} ${byId.size === 1 ? 'briefing' : 'briefings'} the next start loads`,
     };
+  if ('index' in loaded)
+    return {
+      name: 'index snapshot',
+      status: 'warn',
+      detail: `stale: ${loaded.missing.length} ${loaded.missing.length === 1 ? 'briefing was' : 'briefings were'} added or changed and ${loaded.dropped} documents removed since it was written; the next start indexes those on top of it`,
+    };
   const why = {
     missing: 'none yet: the next start builds the index and writes it',
     unreadable: 'unreadable: the next start rebuilds it',
     'options-changed': 'written by another version of the search code: the next start rebuilds it',
-    'content-changed': 'stale: briefings were added, changed or removed since it was written; the next start rebuilds it',
   } as const;
   return { name: 'index snapshot', status: 'warn', detail: why[loaded.miss] };
 }

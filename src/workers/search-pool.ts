@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Library, SearchOffload } from '../core/library.ts';
 import type { FrozenData } from '../core/search/frozen.ts';
 import { type IndexState, PassageIndex } from '../core/search/passage-index.ts';
 import type { SearchOptions, SearchResult } from '../core/search/types.ts';
 import type { Logger } from '../logger.ts';
 import type { FromWorker, ToWorker } from './search-worker.ts';
+import { startWorker } from './start-worker.ts';
 
 /**
  * Search workers: copies of the passage index on worker threads, so that `/ask` searches on a
@@ -172,7 +173,7 @@ export class SearchPool implements SearchOffload {
   }
 
   #spawn(n: number): Slot {
-    const worker = startWorker();
+    const worker = startWorker(ENTRY);
     worker.unref();
     const slot: Slot = { n, worker, ready: false, pending: new Map() };
     const state = this.#state();
@@ -259,18 +260,9 @@ function shared(data: FrozenData): FrozenData {
     ptr: copy(data.ptr, (b, o, l) => new Uint32Array(b, o, l)),
     docs: copy(data.docs, (b, o, l) => new Uint32Array(b, o, l)),
     tfs: copy(data.tfs, (b, o, l) => new Uint16Array(b, o, l)),
+    // Frontiers are worked out on shared memory already (or loaded onto it).
+    ...(data.frontier ? { frontier: data.frontier } : {}),
   };
   sharedCopies.set(data.docs, copied);
   return copied;
-}
-
-/**
- * A worker running search-worker.ts. From TypeScript sources (the bot runs through tsx) the
- * worker registers tsx first, as worker threads do not inherit the loader.
- */
-function startWorker(): Worker {
-  if (!ENTRY.pathname.endsWith('.ts')) return new Worker(ENTRY);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(ENTRY.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
 }

@@ -1,12 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/corpus.ts';
+import { benchQuestions } from '../../bench/lib/queries.ts';
 import { answerQuestion, askQuestion } from '../../src/core/answer.ts';
 import type { Article } from '../../src/core/article.ts';
+import { exportMarkdown } from '../../src/core/import/export-markdown.ts';
 import { Library } from '../../src/core/library.ts';
+import { loadContentDir } from '../../src/core/load-content.ts';
 import { PassageIndex } from '../../src/core/search/passage-index.ts';
 import { loadOrBuild } from '../../src/core/search/snapshot.ts';
 import { autoWorkerCount, SearchPool } from '../../src/workers/search-pool.ts';
@@ -65,6 +68,26 @@ describe('search workers', () => {
       expect(await askQuestion(library, q), q).toEqual(answerQuestion(library, q));
     }
     expect(pool.stats).toMatchObject({ workers: 1, ready: 1, onWorkers: questions.length * 2, onMainThread: 0 });
+  });
+
+  it('get lazily loaded articles in their stored form, read only what they need, and answer the same', async () => {
+    const content = join(dir, 'lazy-content');
+    mkdirSync(content, { recursive: true });
+    for (const a of corpus.slice(0, 30)) writeFileSync(join(content, `${a.id}.md`), exportMarkdown(a));
+    const cacheDir = join(dir, 'lazy-cache');
+    await loadContentDir(content, { cacheDir, cacheFingerprint: 'test' });
+    const { entries, cache } = await loadContentDir(content, { cacheDir, cacheFingerprint: 'test' });
+    expect(cache).toMatchObject({ reused: 30, parsed: [] });
+    const articles = entries.map((e) => e.article);
+    const { index } = await loadOrBuild({ articles, snapshotPath: join(dir, 'lazy.snapshot') });
+    const state = index.exportState();
+    expect(state.frozenArticles).toHaveLength(30);
+    expect(state.frozenArticles.every((e) => 'stored' in e && !('article' in e))).toBe(true);
+    const library = libraryWith(index, articles);
+    await started(library);
+    for (const q of [...questions, ...benchQuestions(30, 8)]) {
+      expect(await library.searchAsync(q, { limit: 7 }), q).toEqual(library.search(q, { limit: 7 }));
+    }
   });
 
   it('see articles added, replaced and removed before any later search', async () => {

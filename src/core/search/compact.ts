@@ -29,8 +29,12 @@ class Grow<T extends Uint32Array | Uint16Array> {
     this.data[this.length++] = value;
   }
 
+  /** The values on shared memory (search workers use them without a copy). */
   done(): T {
-    return this.data.slice(0, this.length) as T;
+    const Type = this.data.constructor as new (buffer: SharedArrayBuffer) => T;
+    const out = new Type(new SharedArrayBuffer(this.length * this.data.BYTES_PER_ELEMENT));
+    out.set(this.data.subarray(0, this.length));
+    return out;
   }
 }
 
@@ -97,12 +101,20 @@ export function compact(frozen: FrozenSegment, engine: Engine, order: readonly s
   return {
     data: {
       docIds,
-      lengths: lengths.slice(0, docIds.length * NF),
+      lengths: onShared(lengths.subarray(0, docIds.length * NF)),
       terms,
-      ptr: ptr.slice(0, terms.length * NF + 1),
+      ptr: onShared(ptr.subarray(0, terms.length * NF + 1)),
       docs: docs.done(),
       tfs: tfs.done(),
     },
     kept: docIds,
   };
+}
+
+/** A copy of typed values on shared memory. */
+function onShared<T extends Float32Array | Uint32Array>(values: T): T {
+  const Type = values.constructor as new (buffer: SharedArrayBuffer) => T;
+  const out = new Type(new SharedArrayBuffer(values.byteLength));
+  out.set(values);
+  return out;
 }

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Article } from '../article.ts';
-import { articleAcronyms } from './acronyms.ts';
+import { type AcronymDefinition, articleAcronyms } from './acronyms.ts';
 import { COMMON_LEXICON, indexTerms, Lexicon } from './analyze.ts';
 import type { IndexDoc } from './engine.ts';
+
+export { articleHash } from './article-hash.ts';
 
 /**
  * How an article becomes index documents: one per body passage (`<articleId>#p<n>`) and one
@@ -37,9 +38,9 @@ export function documentText(article: Article, id: string): string | undefined {
 }
 
 /** The article's own acronyms on top of the common ones, for indexing and highlighting it. */
-export function articleLexicon(article: Article): Lexicon {
+export function articleLexicon(article: Article, acronyms: readonly AcronymDefinition[] = articleAcronyms(article)): Lexicon {
   const lexicon = new Lexicon(COMMON_LEXICON);
-  for (const d of articleAcronyms(article)) lexicon.add(d.longForm, d.acronym);
+  for (const d of acronyms) lexicon.add(d.longForm, d.acronym);
   return lexicon;
 }
 
@@ -70,21 +71,4 @@ export function buildDocuments(article: Article, lexicon: Lexicon = articleLexic
     docs.push({ id: p.id, text: t.text, alias: t.alias, sources, context });
   }
   return docs;
-}
-
-const hashes = new WeakMap<Article, string>();
-
-/** Fingerprint of everything in an article that the index depends on (cached per object). */
-export function articleHash(article: Article): string {
-  const cached = hashes.get(article);
-  if (cached) return cached;
-  const h = createHash('sha1');
-  h.update(article.id);
-  for (const k of article.keyPoints) h.update(`\u0001${k}`);
-  for (const p of article.passages) h.update(`\u0002${p.id}\u0000${p.text}\u0000${p.citations.join(',')}\u0000${p.scenario ?? ''}`);
-  for (const s of article.sources) h.update(`\u0003${s.n}\u0000${s.title}\u0000${s.outlet}\u0000${s.author ?? ''}`);
-  for (const s of article.scenarios) h.update(`\u0004${s.slug}\u0000${s.label}`);
-  const digest = h.digest('hex');
-  hashes.set(article, digest);
-  return digest;
 }

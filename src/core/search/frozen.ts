@@ -22,6 +22,17 @@ export interface FrozenData {
   ptr: Uint32Array;
   docs: Uint32Array;
   tfs: Uint16Array;
+  /**
+   * The per-list bounds behind `listFrontier`, when worked out before (snapshots store them,
+   * and search workers share them): worked out from the postings otherwise.
+   */
+  frontier?: Frontier;
+}
+
+/** Per list (`term * FIELDS.length + field`): shortest field length per term frequency, and the largest frequency. */
+export interface Frontier {
+  minLen: Float32Array;
+  maxTf: Uint16Array;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -66,7 +77,9 @@ export class FrozenSegment {
     this.#liveCount = data.docIds.length;
     for (let i = 0; i < data.terms.length; i++) this.#termIndex.set(data.terms[i] as string, i);
     this.fieldLengths = splitLengths(data.lengths, data.docIds.length);
-    [this.#minLen, this.#maxTf] = frontiers(this, data.terms.length);
+    const known = data.frontier;
+    const fits = known && known.minLen.length === data.terms.length * NF * FRONTIER_TF && known.maxTf.length === data.terms.length * NF;
+    ({ minLen: this.#minLen, maxTf: this.#maxTf } = fits ? known : frontiers(this, data.terms.length));
     this.#avg = FIELDS.map((_, f) => {
       let sum = 0;
       for (let d = 0; d < this.docIds.length; d++) sum += this.lengths[d * NF + f] as number;
@@ -87,7 +100,15 @@ export class FrozenSegment {
 
   /** The arrays this segment was made from (tombstones are not part of them). */
   get data(): FrozenData {
-    return { docIds: this.docIds, lengths: this.lengths, terms: this.terms, ptr: this.ptr, docs: this.docs, tfs: this.tfs };
+    return {
+      docIds: this.docIds,
+      lengths: this.lengths,
+      terms: this.terms,
+      ptr: this.ptr,
+      docs: this.docs,
+      tfs: this.tfs,
+      frontier: { minLen: this.#minLen, maxTf: this.#maxTf },
+    };
   }
 
   /** Number of document numbers (live or not). */
@@ -275,10 +296,10 @@ function splitLengths(lengths: Float32Array, docs: number): (Uint16Array | Float
   });
 }
 
-/** The arrays behind `listFrontier`, in one pass over the postings. */
-function frontiers(seg: FrozenSegment, terms: number): [Float32Array, Uint16Array] {
-  const minLen = new Float32Array(terms * NF * FRONTIER_TF).fill(Number.POSITIVE_INFINITY);
-  const maxTf = new Uint16Array(terms * NF);
+/** The arrays behind `listFrontier`, in one pass over the postings (on shared memory, for search workers). */
+function frontiers(seg: FrozenSegment, terms: number): Frontier {
+  const minLen = new Float32Array(new SharedArrayBuffer(terms * NF * FRONTIER_TF * 4)).fill(Number.POSITIVE_INFINITY);
+  const maxTf = new Uint16Array(new SharedArrayBuffer(terms * NF * 2));
   const { docs, tfs } = seg;
   for (let f = 0; f < NF; f++) {
     const lens = seg.fieldLengths[f] as Uint16Array;
@@ -296,5 +317,5 @@ function frontiers(seg: FrozenSegment, terms: number): [Float32Array, Uint16Arra
       maxTf[at] = top;
     }
   }
-  return [minLen, maxTf];
+  return { minLen, maxTf };
 }

@@ -1,4 +1,5 @@
 import type { Article } from '../article.ts';
+import { lazyArticle, type StoredArticle, storedArticle } from '../lazy-article.ts';
 import { type AcronymDefinition, articleAcronyms } from './acronyms.ts';
 import { COMMON_LEXICON, Lexicon } from './analyze.ts';
 import { compact } from './compact.ts';
@@ -44,7 +45,8 @@ export interface IndexedArticle {
  */
 export interface IndexState {
   frozen: FrozenData;
-  frozenArticles: { article: Article; hash: string; acronyms: AcronymDefinition[] }[];
+  /** Lazy articles travel in their stored form (see lazy-article.ts), so their bodies stay unread. */
+  frozenArticles: (({ article: Article } | { stored: StoredArticle }) & { hash: string; acronyms: AcronymDefinition[] })[];
   liveArticles: Article[];
   pruneFrom?: number;
 }
@@ -109,7 +111,12 @@ export class PassageIndex implements PassageSearch {
   /** An index equal to the one whose `exportState()` this is. */
   static fromState(state: IndexState): PassageIndex {
     const index = new PassageIndex(state.pruneFrom === undefined ? {} : { pruneFrom: state.pruneFrom });
-    index.#adopt(new FrozenSegment(state.frozen), state.frozenArticles);
+    const frozenArticles = state.frozenArticles.map((e) => ({
+      article: 'stored' in e ? lazyArticle(e.stored) : e.article,
+      hash: e.hash,
+      acronyms: e.acronyms,
+    }));
+    index.#adopt(new FrozenSegment(state.frozen), frozenArticles);
     for (const article of state.liveArticles) index.addArticle(article);
     return index;
   }
@@ -123,8 +130,10 @@ export class PassageIndex implements PassageSearch {
     const frozenArticles: IndexState['frozenArticles'] = [];
     const liveArticles: Article[] = [];
     for (const e of this.#articles.values()) {
-      if (e.frozen) frozenArticles.push({ article: e.article, hash: e.hash, acronyms: e.acronyms });
-      else liveArticles.push(e.article);
+      if (e.frozen) {
+        const stored = storedArticle(e.article);
+        frozenArticles.push({ ...(stored ? { stored } : { article: e.article }), hash: e.hash, acronyms: e.acronyms });
+      } else liveArticles.push(e.article);
     }
     return {
       frozen: this.#frozen.data,
@@ -230,13 +239,22 @@ export class PassageIndex implements PassageSearch {
     this.#keyPoints = new Int32Array((this.#docArticle.length >>> 5) + 1);
     const byId = new Map(entries.map((e) => [e.article.id, e]));
     const ranges = new Map<string, [number, number]>();
+    // An article's documents are consecutive: its id is parsed once, not for every document.
+    let article = '';
+    let range: [number, number] = [0, 0];
+    let ordinal = -1;
     for (let d = 0; d < frozen.size; d++) {
       const id = frozen.docIds[d] as string;
-      const articleId = parseDocId(id).articleId;
-      const range = ranges.get(articleId);
-      if (range) range[1] = d + 1;
-      else ranges.set(articleId, [d, d + 1]);
-      if (byId.has(articleId)) this.#track(d, id, this.#ordinal(articleId));
+      const same = d > 0 && id.length > article.length && id.charCodeAt(article.length) === 35 && id.startsWith(article);
+      if (!same) {
+        article = parseDocId(id).articleId;
+        range = ranges.get(article) ?? [d, d];
+        ranges.set(article, range);
+        ordinal = byId.has(article) ? this.#ordinal(article) : -1;
+      }
+      range[1] = d + 1;
+      // `<articleId>#k<n>` is a key point.
+      if (ordinal >= 0) this.#setDoc(d, ordinal, id.charCodeAt(article.length + 1) === 107);
       else frozen.kill(d);
     }
     for (const entry of this.#articles.values()) for (const d of entry.acronyms) this.#queryLexicon.delete(d.longForm, d.acronym);
@@ -264,6 +282,10 @@ export class PassageIndex implements PassageSearch {
   }
 
   #track(doc: number, id: string, ordinal: number): void {
+    this.#setDoc(doc, ordinal, parseDocId(id).kind === 'keyPoint');
+  }
+
+  #setDoc(doc: number, ordinal: number, keyPoint: boolean): void {
     if (doc >= this.#docArticle.length) {
       const size = Math.max(doc + 1, this.#docArticle.length * 2);
       const articles = new Int32Array(size).fill(-1);
@@ -275,7 +297,7 @@ export class PassageIndex implements PassageSearch {
     }
     this.#docArticle[doc] = ordinal;
     const bit = 1 << (doc & 31);
-    if (parseDocId(id).kind === 'keyPoint') this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) | bit;
+    if (keyPoint) this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) | bit;
     else this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) & ~bit;
   }
 

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Article } from '../article.ts';
+import { sourceFingerprint } from '../source-fingerprint.ts';
 import type { AcronymDefinition } from './acronyms.ts';
+import { type BuildFrozen, buildFrozen } from './bulk-build.ts';
 import { articleHash } from './documents.ts';
 import { FIELDS } from './engine.ts';
-import type { FrozenData } from './frozen.ts';
+import type { Frontier, FrozenData } from './frozen.ts';
 import { COMMON_ACRONYMS, DEMONYMS, STOP_WORDS } from './lexicon.ts';
 import { PassageIndex } from './passage-index.ts';
 
@@ -19,13 +21,15 @@ import { PassageIndex } from './passage-index.ts';
  *
  * Layout: `BBIX`, u32 header length, header JSON, padding to 4 bytes, then the blocks the
  * header names (offsets relative to the end of the header): ids and terms as newline-joined
- * UTF-8, lengths as f32, postings pointers and documents as u32, term frequencies as u16.
+ * UTF-8, lengths as f32, postings pointers and documents as u32, term frequencies as u16,
+ * and each list's frontier (see FrozenSegment.listFrontier) as f32 and u16, so loading does not
+ * walk every posting to work it out again.
  */
 
 /** Bump when analysis or document building changes in a way the word lists do not show. */
 export const ANALYZER_VERSION = 2;
 const MAGIC = 'BBIX';
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Block {
   offset: number;
@@ -39,13 +43,20 @@ interface Header {
   articles: { id: string; hash: string; acronyms: AcronymDefinition[] }[];
   docCount: number;
   termCount: number;
-  blocks: Record<'docIds' | 'lengths' | 'terms' | 'ptr' | 'docs' | 'tfs', Block>;
+  blocks: Record<'docIds' | 'lengths' | 'terms' | 'ptr' | 'docs' | 'tfs' | 'minLen' | 'maxTf', Block>;
 }
 
-/** Fingerprint of everything that shapes the stored index apart from the articles. */
+/** The code that turns articles into the stored arrays (analysis, documents, the builder). */
+const indexCode = sourceFingerprint([new URL('./documents.ts', import.meta.url), new URL('./bulk-build.ts', import.meta.url)], 'unknown');
+
+/**
+ * Fingerprint of everything that shapes the stored index apart from the articles: the options
+ * and word lists, and the source of the code that analyzes articles and builds the arrays (so
+ * a change to it discards old snapshots even when nobody bumped ANALYZER_VERSION).
+ */
 export function optionsHash(): string {
   return createHash('sha1')
-    .update(JSON.stringify({ ANALYZER_VERSION, FORMAT, FIELDS, STOP_WORDS: [...STOP_WORDS], DEMONYMS, COMMON_ACRONYMS }))
+    .update(JSON.stringify({ ANALYZER_VERSION, FORMAT, FIELDS, STOP_WORDS: [...STOP_WORDS], DEMONYMS, COMMON_ACRONYMS, indexCode }))
     .digest('hex');
 }
 
@@ -65,6 +76,7 @@ const bytesOf = (a: Float32Array | Uint32Array | Uint16Array): Buffer => Buffer.
 export async function saveSnapshot(index: PassageIndex, path: string): Promise<number> {
   index.compact();
   const frozen = index.frozen;
+  const frontier = frozen.data.frontier as Frontier;
   const parts: Buffer[] = [];
   let offset = 0;
   const block = (buf: Buffer): Block => {
@@ -81,6 +93,8 @@ export async function saveSnapshot(index: PassageIndex, path: string): Promise<n
     ptr: block(bytesOf(frozen.ptr)),
     docs: block(bytesOf(frozen.docs)),
     tfs: block(bytesOf(frozen.tfs)),
+    minLen: block(bytesOf(frontier.minLen)),
+    maxTf: block(bytesOf(frontier.maxTf)),
   };
   const articles = [...index.entries()].map((e) => e.article);
   const header: Header = {
@@ -97,16 +111,25 @@ export async function saveSnapshot(index: PassageIndex, path: string): Promise<n
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(head.length, 4);
   const headPad = Buffer.alloc((4 - ((8 + head.length) % 4)) % 4);
-  const body = Buffer.concat([prefix, head, headPad, ...parts]);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, body);
+  // Written part by part: one buffer of the whole snapshot would double its memory while saving.
+  const out = await open(tmp, 'w');
+  let size = 0;
+  try {
+    for (const part of [prefix, head, headPad, ...parts]) {
+      await out.write(part);
+      size += part.length;
+    }
+  } finally {
+    await out.close();
+  }
   await rename(tmp, path);
-  return body.length;
+  return size;
 }
 
 /** Why a snapshot was not used. */
-export type SnapshotMiss = 'missing' | 'unreadable' | 'options-changed' | 'content-changed';
+export type SnapshotMiss = 'missing' | 'unreadable' | 'options-changed';
 
 function readHeader(buf: Buffer): { header: Header; base: number } | undefined {
   if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) return undefined;
@@ -116,20 +139,47 @@ function readHeader(buf: Buffer): { header: Header; base: number } | undefined {
   return { header, base: 8 + len + ((4 - ((8 + len) % 4)) % 4) };
 }
 
-/**
- * Restores an index from a snapshot if its hashes match `articles` and the current options.
- * The articles are attached by reference; no text is analyzed.
- */
-export async function loadSnapshot(path: string, articles: readonly Article[]): Promise<{ index: PassageIndex } | { miss: SnapshotMiss }> {
-  let file: Buffer;
+async function readShared(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
   try {
-    file = await readFile(path);
+    const { size } = await file.stat();
+    const buf = Buffer.from(new SharedArrayBuffer(size));
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await file.read(buf, got, size - got, got);
+      if (bytesRead === 0) return buf.subarray(0, got);
+      got += bytesRead;
+    }
+    return buf;
+  } finally {
+    await file.close();
+  }
+}
+
+/** A snapshot loaded for a set of articles. */
+export interface LoadedSnapshot {
+  /** Holds every article the snapshot has in the same version; nothing else. */
+  index: PassageIndex;
+  /** Articles the snapshot does not have (new, or changed since): add them to the index. */
+  missing: Article[];
+  /** Documents of the snapshot no longer wanted (articles changed or gone), tombstoned. */
+  dropped: number;
+}
+
+/**
+ * Restores an index from a snapshot made with the current options. Articles the snapshot holds
+ * in the same version (same id and fingerprint) are attached by reference, with no text
+ * analyzed; the documents of the others are tombstoned, and the articles the snapshot lacks
+ * come back in `missing`.
+ */
+export async function loadSnapshot(path: string, articles: readonly Article[]): Promise<LoadedSnapshot | { miss: SnapshotMiss }> {
+  // Read straight onto a SharedArrayBuffer (aligned, and search workers share the arrays instead of copying them).
+  let buf: Buffer;
+  try {
+    buf = await readShared(path);
   } catch {
     return { miss: 'missing' };
   }
-  // On a SharedArrayBuffer (aligned, and search workers share the arrays instead of copying them).
-  const buf = Buffer.from(new SharedArrayBuffer(file.length));
-  file.copy(buf);
   let parsed: ReturnType<typeof readHeader>;
   try {
     parsed = readHeader(buf);
@@ -139,7 +189,6 @@ export async function loadSnapshot(path: string, articles: readonly Article[]): 
   if (!parsed || parsed.header.format !== FORMAT) return { miss: 'unreadable' };
   const { header, base } = parsed;
   if (header.optionsHash !== optionsHash()) return { miss: 'options-changed' };
-  if (header.contentHash !== contentHash(articles)) return { miss: 'content-changed' };
   const { blocks } = header;
   if (Object.values(blocks).some((b) => base + b.offset + b.length > buf.length)) return { miss: 'unreadable' };
   const at = (b: Block): number => buf.byteOffset + base + b.offset;
@@ -151,14 +200,23 @@ export async function loadSnapshot(path: string, articles: readonly Article[]): 
     ptr: new Uint32Array(buf.buffer, at(blocks.ptr), blocks.ptr.length / 4),
     docs: new Uint32Array(buf.buffer, at(blocks.docs), blocks.docs.length / 4),
     tfs: new Uint16Array(buf.buffer, at(blocks.tfs), blocks.tfs.length / 2),
+    frontier: {
+      minLen: new Float32Array(buf.buffer, at(blocks.minLen), blocks.minLen.length / 4),
+      maxTf: new Uint16Array(buf.buffer, at(blocks.maxTf), blocks.maxTf.length / 2),
+    },
   };
   if (data.docIds.length !== header.docCount || data.terms.length !== header.termCount) return { miss: 'unreadable' };
   const byId = new Map(articles.map((a) => [a.id, a]));
+  const kept = new Set<string>();
   const entries = header.articles.flatMap((a) => {
     const article = byId.get(a.id);
-    return article ? [{ article, hash: a.hash, acronyms: a.acronyms }] : [];
+    if (!article || articleHash(article) !== a.hash) return [];
+    kept.add(a.id);
+    return [{ article, hash: a.hash, acronyms: a.acronyms }];
   });
-  return { index: PassageIndex.fromFrozen(data, entries) };
+  const index = PassageIndex.fromFrozen(data, entries);
+  const missing = [...byId.values()].filter((a) => !kept.has(a.id));
+  return { index, missing, dropped: index.frozen.size - index.frozen.liveCount };
 }
 
 /** Options for {@link loadOrBuild}. */
@@ -168,6 +226,14 @@ export interface LoadOrBuildOptions {
   snapshotPath?: string;
   /** Write a new snapshot after building (default true). */
   save?: boolean;
+  /**
+   * Rewrite a loaded snapshot once the documents it no longer matches (changed or removed
+   * articles, and the articles added on top of it) exceed this share of it (default 0.02).
+   * Below that, each start adds the few changed articles to the snapshot's index instead.
+   */
+  refreshShare?: number;
+  /** Builds the frozen arrays from scratch (default `buildFrozen` on this thread; see build-pool.ts for workers). */
+  build?: BuildFrozen;
 }
 
 /** What {@link loadOrBuild} did. */
@@ -176,14 +242,28 @@ export interface LoadOrBuildResult {
   from: 'snapshot' | 'built';
   /** Why the snapshot was not used, when built. */
   reason?: SnapshotMiss | 'no-path';
+  /** From a snapshot: articles added on top of it (new or changed since), and its documents dropped. */
+  added?: number;
+  dropped?: number;
+  /** Whether a snapshot was written. */
+  saved?: boolean;
   /** Present when writing the snapshot failed (the index itself is fine). */
   saveError?: Error;
 }
 
+/** Builds a compact index from scratch (see bulk-build.ts), here or with `build` (on other threads). */
+export async function buildIndex(articles: readonly Article[], build: BuildFrozen = (a) => buildFrozen(a)): Promise<PassageIndex> {
+  const { data, articles: built } = await build(articles);
+  return PassageIndex.fromFrozen(data, built);
+}
+
 /**
- * Loads the index from a snapshot when it matches the articles and options; otherwise builds
- * it, compacts it and saves a fresh snapshot. Adding the same articles to a Library afterwards
- * is cheap: `addArticle` recognises content that is already indexed.
+ * Loads the index from a snapshot made with the current options, adding the articles that are
+ * new or changed since (so one changed file costs about that file); otherwise builds it and
+ * saves a fresh snapshot. Once a loaded snapshot differs from the articles by more than
+ * `refreshShare` of its documents, the index is compacted and the snapshot rewritten. Adding
+ * the same articles to a Library afterwards is cheap: `addArticle` recognises content that is
+ * already indexed.
  *
  * @example
  * const { index, from } = await loadOrBuild({ articles, snapshotPath: 'data/index.bin' });
@@ -191,21 +271,34 @@ export interface LoadOrBuildResult {
  */
 export async function loadOrBuild(options: LoadOrBuildOptions): Promise<LoadOrBuildResult> {
   const { articles, snapshotPath } = options;
+  const save = async (index: PassageIndex): Promise<Error | undefined> => {
+    if (!snapshotPath || options.save === false) return undefined;
+    try {
+      await saveSnapshot(index, snapshotPath);
+      return undefined;
+    } catch (cause) {
+      return cause instanceof Error ? cause : new Error(String(cause));
+    }
+  };
   let reason: LoadOrBuildResult['reason'] = 'no-path';
   if (snapshotPath) {
     const loaded = await loadSnapshot(snapshotPath, articles);
-    if ('index' in loaded) return { index: loaded.index, from: 'snapshot' };
+    if ('index' in loaded) {
+      const { index, missing, dropped } = loaded;
+      for (const a of missing) index.addArticle(a);
+      const added = missing.length;
+      const stale = dropped + (index.documentCount - index.frozen.liveCount);
+      if (stale === 0 || stale <= (options.refreshShare ?? 0.02) * Math.max(1, index.frozen.size)) {
+        return { index, from: 'snapshot', added, dropped, saved: false };
+      }
+      index.compact();
+      const saveError = await save(index);
+      return { index, from: 'snapshot', added, dropped, saved: !saveError && options.save !== false, ...(saveError ? { saveError } : {}) };
+    }
     reason = loaded.miss;
   }
-  const index = new PassageIndex();
-  for (const a of articles) index.addArticle(a);
-  index.compact();
-  if (snapshotPath && options.save !== false) {
-    try {
-      await saveSnapshot(index, snapshotPath);
-    } catch (cause) {
-      return { index, from: 'built', reason, saveError: cause instanceof Error ? cause : new Error(String(cause)) };
-    }
-  }
-  return { index, from: 'built', reason };
+  const index = await buildIndex(articles, options.build);
+  const saveError = await save(index);
+  const saved = Boolean(snapshotPath) && options.save !== false && !saveError;
+  return { index, from: 'built', reason, saved, ...(saveError ? { saveError } : {}) };
 }

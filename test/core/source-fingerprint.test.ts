@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { contentCodeFingerprint } from '../../src/core/content-cache.ts';
+import { optionsHash } from '../../src/core/search/snapshot.ts';
+import { sourceFingerprint } from '../../src/core/source-fingerprint.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fingerprint-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const url = (name: string) => pathToFileURL(join(dir, name));
+
+describe('sourceFingerprint', () => {
+  it('changes when a module or anything it imports changes, and not for other modules', () => {
+    writeFileSync(join(dir, 'entry.ts'), "import { b } from './b.ts';\nexport const a = b;\n");
+    writeFileSync(join(dir, 'b.ts'), "export { c } from './c.ts';\nexport const b = 1;\n");
+    writeFileSync(join(dir, 'unrelated.ts'), 'export const x = 1;\n');
+    // c.ts does not exist yet: the sources cannot all be read.
+    expect(sourceFingerprint([url('entry.ts')], 'v1')).toBe('unreadable-sources:v1');
+    writeFileSync(join(dir, 'c.ts'), 'export const c = 2;\n');
+    const before = sourceFingerprint([url('entry.ts')], 'v1');
+    expect(before).toMatch(/^[0-9a-f]{40}$/);
+    writeFileSync(join(dir, 'unrelated.ts'), 'export const x = 2;\n');
+    expect(sourceFingerprint([url('entry.ts')], 'v1')).toBe(before);
+    writeFileSync(join(dir, 'c.ts'), 'export const c = 3;\n');
+    expect(sourceFingerprint([url('entry.ts')], 'v1')).not.toBe(before);
+  });
+
+  it('fingerprints the real importer and index code, the same every time', () => {
+    expect(contentCodeFingerprint()).toMatch(/^[0-9a-f]{40}$/);
+    expect(contentCodeFingerprint()).toBe(contentCodeFingerprint());
+    expect(optionsHash()).toBe(optionsHash());
+  });
+});
