@@ -81,7 +81,12 @@ export class StoreMonitor {
       await Promise.race([this.#probe.ping(), timeout]);
       this.#state = { reachable: true, since: this.#state.reachable ? (this.#state.since ?? at) : at };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // A store error's cause names the file or server behind it, which operators want here.
+      const detail =
+        error instanceof Error && error.cause instanceof Error && !error.message.includes(error.cause.message)
+          ? ` (${error.cause.message})`
+          : '';
+      const message = error instanceof Error ? `${error.message}${detail}` : String(error);
       this.#state = { reachable: false, since: this.#state.reachable ? at : (this.#state.since ?? at), error: message };
     } finally {
       clearTimeout(timer);

@@ -40,13 +40,17 @@ export function isConnectionError(error: unknown): boolean {
   return LOST.test(error.message);
 }
 
-/** The BotError callers get while the database is away. */
+/**
+ * The BotError callers get while the database is away. Its message is for chat (users see it
+ * through commands such as /digest, so it names no server); `cause` names the server and the
+ * failure, for /readyz and the logs.
+ */
 export function unavailable(address: string, cause: unknown): BotError {
   const reason = cause instanceof Error ? cause.message || (cause as { code?: string }).code || cause.name : String(cause);
   return new BotError(
     'store-unavailable',
-    `store: the PostgreSQL database at ${address} is not reachable (${reason}); answers keep working from the index, changes fail until it is back, and the bot reconnects by itself`,
-    { cause },
+    "The bot's data store is unreachable right now (its PostgreSQL database is not answering), so this cannot be done; answers from the briefings still work. It reconnects by itself: try again in a minute.",
+    { cause: new Error(`the PostgreSQL database at ${address} is not reachable (${reason})`, { cause }) },
   );
 }
 

@@ -34,7 +34,8 @@ describe('PostgreSQL stopped and started again under a running store', () => {
       const failure = await store.audit.list().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(BotError);
       expect(failure).toMatchObject({ code: 'store-unavailable' });
-      expect((failure as BotError).message).toContain(`127.0.0.1:${server.port}`);
+      expect((failure as BotError).message).not.toContain('127.0.0.1'); // shown in chat
+      expect(((failure as BotError).cause as Error).message).toContain(`127.0.0.1:${server.port}`);
       await expect(store.ping()).rejects.toMatchObject({ code: 'store-unavailable' });
       // The idle pooled connections and the listener were cut by the shutdown: reported, not thrown.
       expect(dropped.length).toBeGreaterThan(0);

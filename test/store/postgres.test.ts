@@ -195,7 +195,9 @@ describe('the PostgreSQL store', () => {
         );
         expect(error).toBeInstanceOf(BotError);
         expect((error as BotError).code).toBe('store-unavailable');
-        expect((error as BotError).message).toContain(`the PostgreSQL database at 127.0.0.1:${proxy.port} is not reachable`);
+        expect(((error as BotError).cause as Error).message).toContain(
+          `the PostgreSQL database at 127.0.0.1:${proxy.port} is not reachable`,
+        );
         expect((error as BotError).message).toContain('reconnects by itself');
       }
       proxy.restore();
