@@ -168,7 +168,7 @@ export async function decodeButton(customId: string, stash: InvocationStash): Pr
 }
 
 export interface ButtonOptions {
-  /** The invocation that produced the reply; enables "Share in channel". */
+  /** The invocation that produced the reply; with a `share` action in the reply, enables "Share in channel". */
   invocation?: Invocation;
   /** Leave out the share button (the message is already public). */
   shareable: boolean;
@@ -178,7 +178,8 @@ export interface ButtonOptions {
 }
 
 /**
- * The action rows for a reply's actions (run buttons) plus "Share in channel". An invocation
+ * The action rows for a reply's actions (run buttons) plus "Share in channel" when the reply
+ * offers it (a `share` action) and the message is private. An invocation
  * that must be stashed is stored before this resolves, so no click can arrive before it.
  */
 export async function replyButtons(reply: OkReply, options: ButtonOptions): Promise<ActionRow[]> {
@@ -195,15 +196,14 @@ export async function replyButtons(reply: OkReply, options: ButtonOptions): Prom
       options.onError?.(err);
       return undefined;
     });
-  let shareLabel = 'Share in channel';
-  for (const action of reply.actions ?? []) {
-    if (action.type === 'share') shareLabel = action.label || shareLabel;
-  }
-  if (options.shareable && options.invocation && reply.visibility === 'private') {
+  // Share only where the command offers it, as on Slack: a share runs the invocation again, and
+  // commands that change something (/digest now, /unregister) or show moderators' records do not offer it.
+  const share = reply.actions?.find((a) => a.type === 'share');
+  if (share && options.shareable && options.invocation && reply.visibility === 'private') {
     add({
       type: 2,
       style: 1,
-      label: cut(plainSafe(shareLabel), LIMITS.buttonLabel),
+      label: cut(plainSafe(share.label || 'Share in channel'), LIMITS.buttonLabel),
       custom_id: await encode('share', options.invocation),
     });
   }

@@ -8,7 +8,7 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { AnyCommand } from '../../core/command.ts';
-import { findCommand, runCommand } from '../../core/dispatch.ts';
+import { findCommand, permissionFor, runCommand } from '../../core/dispatch.ts';
 import type { Invocation, Reply } from '../../core/reply.ts';
 import { type ButtonState, decodeButton, replyButtons, type ShareRecord } from './components.ts';
 import { type ContextDeps, contextFor, rawOptions, shareableOptions } from './context.ts';
@@ -75,6 +75,11 @@ async function onButton(interaction: ButtonInteraction, deps: InteractionDeps): 
   if (decoded.kind !== 'share') {
     await answer(interaction, () => runCommand(found, { ...invocation.options }, ctx, deps.logger), { public: false, invocation }, deps);
     return;
+  }
+  // A share runs the command again in public. Moderator commands offer no Share (they change
+  // things or show moderators' records); a Share on an answer from an older version is refused.
+  if (permissionFor(found, invocation.options) === 'moderator') {
+    return tellPrivately(interaction, `Answers of /${found.name} cannot be shared in the channel.`);
   }
   // One post per answer, whichever replica each click reaches: the first click claims the share.
   const messageId = interaction.message.id;

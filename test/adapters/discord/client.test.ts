@@ -136,6 +136,31 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     expect(again.data.allowed_mentions).toEqual({ parse: [] });
   });
 
+  it('offers Share in channel only where the command does, as on Slack: not on /help, /articles or a moderator command', async () => {
+    const labels = (cb: Callback) => (cb.data.components ?? []).flatMap((r) => r.components.map((b) => b.label));
+    expect(labels(await h.push(chatInput(app, 'sources')))).toContain('Share in channel');
+    for (const built of [
+      chatInput(app, 'help'),
+      chatInput(app, 'articles'),
+      chatInput(app, 'x-watch', { cron: '0 9 * * 1' }, { subcommand: 'subscribe', actor: { permissions: MANAGE_GUILD } }),
+    ]) {
+      const cb = await h.push(built);
+      expect(cb.data.embeds?.length, JSON.stringify(cb.data)).toBe(1);
+      expect(labels(cb)).not.toContain('Share in channel');
+    }
+  });
+
+  it('refuses a Share click on a moderator command’s answer without running it again in public', async () => {
+    const before = h.fake.requests.length;
+    const cb = await h.push(buttonClick(app, 's:x-watch|subcommand=subscribe|cron=0 9 * * 1', { actor: { permissions: MANAGE_GUILD } }));
+    expect(cb.data.flags).toBe(EPHEMERAL);
+    expect(cb.data.embeds ?? []).toEqual([]);
+    expect(cb.data.content).toBe('⚠️ Answers of /x-watch cannot be shared in the channel.');
+    expect(h.fake.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual(
+      h.transport === 'gateway' ? [expect.objectContaining({ path: expect.stringMatching(/\/callback$/) })] : [],
+    );
+  });
+
   it('offers More results for /ask and pages on when it is pressed', async () => {
     const first = await h.push(chatInput(app, 'ask', { question: 'China ASEAN trade' }));
     expect(first.data.embeds?.[0]?.description).toMatch(/\*\*(China|ASEAN|trade)/i);

@@ -138,6 +138,18 @@ describe('buttons under an answer', () => {
     expect(rows.flatMap((r) => r.components).map((b) => b.label)).not.toContain('Share in channel');
   });
 
+  it('leaves Share out of an answer whose command does not offer it', async () => {
+    const plain = okReply('digest', 'Digest posted', {
+      actions: [{ type: 'run', label: 'Status', invoke: { command: 'digest', options: { subcommand: 'status' } } }],
+    });
+    const rows = await replyButtons(plain, {
+      shareable: true,
+      invocation: { command: 'digest', options: { subcommand: 'now' } },
+      stash: stash(),
+    });
+    expect(rows.flatMap((r) => r.components).map((b) => b.label)).toEqual(['Status']);
+  });
+
   it('leaves out only the button whose invocation could not be stored, and says why', async () => {
     const failing = { put: async () => Promise.reject(new Error('store: connection refused')), get: async () => undefined };
     const errors: unknown[] = [];
