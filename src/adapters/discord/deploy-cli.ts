@@ -28,12 +28,36 @@ export function interactionsEndpointUrl(base: string): { url: string } | { error
   return { url: url.toString() };
 }
 
-function endpointUrlArg(args: readonly string[]): { url?: string; error?: string } {
-  const i = args.findIndex((a) => a === '--url' || a.startsWith('--url='));
-  if (i < 0) return {};
-  const value = args[i]?.startsWith('--url=') ? args[i]?.slice('--url='.length) : args[i + 1];
-  if (!value || value.startsWith('--')) return { error: "--url needs the bot's public address, such as --url https://bot.example.org" };
-  return interactionsEndpointUrl(value);
+const USAGE = 'usage: npm run discord:deploy [-- --force] [--url https://your.host]';
+
+/**
+ * The command line: `--force`, and `--url <address>` (or `--url=<address>`) at most once. Anything
+ * else is refused, naming it, before Discord is called: a mistyped `--urll` would otherwise register
+ * the commands and print no endpoint without saying why.
+ */
+export function deployArgs(args: readonly string[]): { force: boolean; url?: string } | { error: string } {
+  let force = false;
+  let url: string | undefined;
+  let given: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--force') {
+      force = true;
+      continue;
+    }
+    if (arg === '--url' || arg.startsWith('--url=')) {
+      const value = arg === '--url' ? args[++i] : arg.slice('--url='.length);
+      if (!value || value.startsWith('--')) return { error: "--url needs the bot's public address, such as --url https://bot.example.org" };
+      if (given !== undefined) return { error: `--url is given twice ("${given}" and "${value}"): give the bot's public address once` };
+      const endpoint = interactionsEndpointUrl(value);
+      if ('error' in endpoint) return endpoint;
+      given = value;
+      url = endpoint.url;
+      continue;
+    }
+    return { error: `discord:deploy does not take "${arg.slice(0, 80)}": ${USAGE}` };
+  }
+  return { force, ...(url ? { url } : {}) };
 }
 
 export interface DeployIo {
@@ -48,6 +72,11 @@ export async function runDeploy(
   args: readonly string[] = [],
   io: DeployIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) },
 ): Promise<number> {
+  const parsed = deployArgs(args);
+  if ('error' in parsed) {
+    io.err(parsed.error);
+    return 1;
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(env);
@@ -62,11 +91,6 @@ export async function runDeploy(
     io.err('DISCORD_TOKEN is missing: set the bot token (and DISCORD_APPLICATION_ID) to register the commands.');
     return 1;
   }
-  const endpoint = endpointUrlArg(args);
-  if (endpoint.error) {
-    io.err(endpoint.error);
-    return 1;
-  }
   const rest = new REST({ ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 1, timeout: 15_000 });
   rest.setToken(config.discord.token);
   try {
@@ -75,14 +99,14 @@ export async function runDeploy(
       applicationId,
       ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
       commands,
-      force: args.includes('--force'),
+      force: parsed.force,
     });
     io.out(describeDeploy(result));
-    if (endpoint.url) {
+    if (parsed.url) {
       io.out(
         [
           '',
-          `Interactions Endpoint URL: ${endpoint.url}`,
+          `Interactions Endpoint URL: ${parsed.url}`,
           `  Set it at https://discord.com/developers/applications/${applicationId}/information once the bot runs there with`,
           "  DISCORD_PUBLIC_KEY (the same page's Public Key): Discord checks the URL with a signed PING when you save it.",
           config.discord.publicKey ? '' : '  DISCORD_PUBLIC_KEY is not set in this environment yet.',

@@ -108,11 +108,18 @@ describe('npm run discord:deploy', () => {
     expect(prefixed.out).not.toContain('not set');
   });
 
-  it('refuses an --url that is not an https address before registering anything', async () => {
+  it('refuses an --url that is not an https address, and any argument it does not take, before registering anything', async () => {
     for (const [args, message] of [
       [['--url', 'http://bot.example.org'], '--url "http://bot.example.org" is not https'],
       [['--url', 'bot example'], '--url "bot example" is not a URL'],
       [['--url'], "--url needs the bot's public address"],
+      [
+        ['--urll', 'https://bot.example.org'],
+        'discord:deploy does not take "--urll": usage: npm run discord:deploy [-- --force] [--url https://your.host]',
+      ],
+      [['https://bot.example.org'], 'discord:deploy does not take "https://bot.example.org"'],
+      [['--frce'], 'discord:deploy does not take "--frce"'],
+      [['--url', 'https://a.example', '--url=https://b.example'], '--url is given twice ("https://a.example" and "https://b.example")'],
     ] as const) {
       const { code, err } = await deploy(commands, {}, [...args]);
       expect(code).toBe(1);
