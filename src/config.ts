@@ -74,8 +74,12 @@ const envSchema = z.object({
   DISCORD_API_URL: url('DISCORD_API_URL'),
   DISCORD_GUILD_ID: optionalString,
   DISCORD_MODERATOR_ROLE_ID: optionalString,
+  // A public key is no secret: the bad value is named (cut short), e.g. the bot token pasted by mistake.
   DISCORD_PUBLIC_KEY: optionalString.refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v), {
-    message: "DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters (Developer Portal, General Information)",
+    error: (issue) => {
+      const value = String(issue.input);
+      return `DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters (Developer Portal, General Information); got "${value.length > 12 ? `${value.slice(0, 12)}…` : value}" (${value.length} characters)`;
+    },
   }),
   DISCORD_GATEWAY: z.enum(['auto', 'on', 'off']).default('auto'),
 

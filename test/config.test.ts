@@ -89,7 +89,11 @@ describe('loadConfig', () => {
 
   it('names a malformed DISCORD_PUBLIC_KEY, DISCORD_GATEWAY=off without one, and a public key without a token', () => {
     expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_PUBLIC_KEY: 'not-a-key' })).toThrow(
-      /DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters/,
+      `DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters (Developer Portal, General Information); got "not-a-key" (9 characters)`,
+    );
+    // A token pasted by mistake is named by its start only.
+    expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_PUBLIC_KEY: 'MTEwMDAwMDAwMDAwMDAwMDAwMg.Gx1234.secretpart' })).toThrow(
+      /got "MTEwMDAwMDAw…" \(44 characters\)$/m,
     );
     expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_GATEWAY: 'sometimes' })).toThrow(/DISCORD_GATEWAY/);
     expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_GATEWAY: 'off' })).toThrow(/DISCORD_GATEWAY=off needs DISCORD_PUBLIC_KEY/);
