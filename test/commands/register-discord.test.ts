@@ -82,4 +82,38 @@ describe('registering a briefing on Discord', () => {
     expect(answerText).toContain('submarine cable');
     expect(answerText).toContain('World Bank');
   });
+
+  it('says why an attachment could not be downloaded, naming the file and what to do, and stores nothing', async () => {
+    const before = (await store.audit.list()).length;
+    const cb = await push(
+      chatInput(
+        app,
+        'register',
+        { file: { ...attachment('second-briefing.md'), filename: 'gone.md', url: `${fake.baseUrl}/files/gone.md` } },
+        { actor: moderator },
+      ),
+    );
+    expect(cb.data.flags).toBe(64);
+    expect(cb.data.content).toBe(
+      "⚠️ gone.md could not be downloaded \\(Discord's file server answered HTTP 404\\): attach it again in a moment",
+    );
+    expect((await store.audit.list()).length).toBe(before);
+  });
+
+  it('cancels a preview with its Cancel button: nothing is stored, and its Publish button then publishes nothing', async () => {
+    const before = (await store.audit.list()).length;
+    fake.files.set('third.md', {
+      body: SECOND_TEXT.replace('The South Caucasus Energy Corridor', 'A Third Corridor'),
+      contentType: 'text/markdown',
+    });
+    const preview = await push(
+      chatInput(app, 'register', { file: { ...attachment('third.md'), filename: 'third.md' } }, { actor: moderator }),
+    );
+    expect(visibleTexts(preview).join('\n')).toContain('Preview: A Third Corridor');
+    const cancelled = await push(buttonClick(app, buttonId(preview, 'Cancel'), { actor: moderator }));
+    expect(cancelled.data.embeds?.[0]?.title).toBe('Registration cancelled');
+    const late = await push(buttonClick(app, buttonId(preview, 'Publish'), { actor: moderator }));
+    expect(visibleTexts(late).join('\n')).toContain('run /register again');
+    expect((await store.audit.list()).length).toBe(before);
+  });
 });

@@ -89,7 +89,8 @@ export function shareableOptions(raw: RawOptions): Record<string, string | numbe
 
 /**
  * Downloads an attachment's bytes (Discord attachment URLs need no credentials), refusing
- * anything larger than `maxBytes` while it streams.
+ * anything larger than `maxBytes` while it streams. Failures say why in a few words (`Discord's
+ * file server answered HTTP 404`): the command puts them into its own sentence about the file.
  */
 export function attachmentDownloader(options: { maxBytes: number; timeoutMs: number }) {
   return async (attachment: Attachment): Promise<Uint8Array> => {
@@ -99,23 +100,39 @@ export function attachmentDownloader(options: { maxBytes: number; timeoutMs: num
         `${attachment.name} is ${attachment.size.toLocaleString('en-US')} bytes; the limit is ${options.maxBytes.toLocaleString('en-US')}.`,
       );
     }
+    const failed = (cause: unknown) =>
+      new BotError(
+        'download-failed',
+        (cause as Error).name === 'TimeoutError'
+          ? `Discord's file server did not send it within ${options.timeoutMs / 1000} s`
+          : `Discord's file server could not be reached${errorCode(cause)}`,
+        { cause },
+      );
     let response: Response;
     try {
       response = await fetch(attachment.url, { signal: AbortSignal.timeout(options.timeoutMs) });
     } catch (cause) {
-      throw new BotError('download-failed', `Could not download ${attachment.name}; try uploading it again.`, { cause });
+      throw failed(cause);
     }
     if (!response.ok || !response.body) {
-      throw new BotError('download-failed', `Could not download ${attachment.name} (HTTP ${response.status}); try uploading it again.`);
+      await response.body?.cancel().catch(() => {});
+      throw new BotError('download-failed', `Discord's file server answered HTTP ${response.status}`);
     }
     const chunks: Uint8Array[] = [];
     let total = 0;
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > options.maxBytes) {
-        throw new BotError('attachment-too-large', `${attachment.name} is larger than ${options.maxBytes.toLocaleString('en-US')} bytes.`);
+    try {
+      for await (const chunk of response.body) {
+        total += chunk.byteLength;
+        if (total > options.maxBytes) {
+          throw new BotError(
+            'attachment-too-large',
+            `${attachment.name} is larger than ${options.maxBytes.toLocaleString('en-US')} bytes.`,
+          );
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } catch (cause) {
+      throw cause instanceof BotError ? cause : failed(cause);
     }
     const bytes = new Uint8Array(total);
     let offset = 0;
@@ -125,4 +142,11 @@ export function attachmentDownloader(options: { maxBytes: number; timeoutMs: num
     }
     return bytes;
   };
+}
+
+/** ` (ECONNREFUSED)`: the system's error code behind fetch's bare `fetch failed`, if any. */
+function errorCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = cause?.code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z_]{3,40}$/.test(code) ? ` (${code})` : '';
 }
