@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { commands } from '../commands/index.ts';
@@ -58,10 +59,73 @@ const WARM_UP_MS = 5_000;
 
 const epoch = () => performance.timeOrigin + performance.now();
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+const USAGE = 'usage: npm run bench:discord [-- --articles 10000 --seconds 10 --in-flight 50 --command ask --workers auto --http]';
+
+/** What `npm run bench:discord` is asked to do. */
+export interface BenchArgs {
+  articles: number;
+  seconds: number;
+  inFlight: number;
+  command: string;
+  /** `auto` (as SEARCH_WORKERS=auto) or a count; 0 searches on the main thread. */
+  workers: 'auto' | number;
+  modes: Mode[];
 }
+
+/**
+ * Reads the command line strictly: an unknown or mistyped option (`--htp`), or a value that is not
+ * a number where one is needed (`--articles ten`), is refused naming it, rather than running ten
+ * minutes at the default size or timing nothing but error replies.
+ */
+export function benchArgs(argv: readonly string[]): BenchArgs | { error: string } {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    return { error: `bench:discord: ${(err as Error).message.split('\n')[0]}\n${USAGE}` };
+  }
+  const { values } = parsed;
+  const whole = (name: keyof typeof OPTIONS, min: number): number | string => {
+    const text = String(values[name]);
+    const n = Number(text);
+    return /^\d+$/.test(text) && n >= min ? n : `--${name} "${text}" must be a whole number from ${min}, such as ${OPTIONS[name].default}`;
+  };
+  const articles = whole('articles', 1);
+  const seconds = whole('seconds', 1);
+  const inFlight = whole('in-flight', 1);
+  const workers =
+    values.workers === 'auto' || /^\d+$/.test(values.workers)
+      ? values.workers === 'auto'
+        ? 'auto'
+        : Number(values.workers)
+      : `--workers "${values.workers}" must be auto or a whole number such as 1 (0 searches on the main thread)`;
+  // The load sends a member's interactions, with a question for /ask and no options otherwise.
+  const runnable = commands.filter(
+    (c) => c.permission === 'everyone' && (c.name === 'ask' || (!c.subcommands && !c.options.some((o) => o.required))),
+  );
+  const command = runnable.some((c) => c.name === values.command)
+    ? values.command
+    : `--command "${values.command}" is not one the bench can send: ${runnable.map((c) => c.name).join(', ')}`;
+  const errors = [articles, seconds, inFlight, workers, command].filter((v) => typeof v === 'string' && v.startsWith('--'));
+  if (errors.length) return { error: `bench:discord: ${errors.join('; ')}\n${USAGE}` };
+  return {
+    articles: articles as number,
+    seconds: seconds as number,
+    inFlight: inFlight as number,
+    command: command as string,
+    workers: workers as 'auto' | number,
+    modes: values.http ? ['gateway', 'http'] : ['gateway'],
+  };
+}
+
+const OPTIONS = {
+  articles: { type: 'string', default: '10000' },
+  seconds: { type: 'string', default: '10' },
+  'in-flight': { type: 'string', default: '50' },
+  command: { type: 'string', default: 'ask' },
+  workers: { type: 'string', default: 'auto' },
+  http: { type: 'boolean', default: false },
+} as const;
 
 // Keep-alive connections, as Discord's own are; node:http costs the load generator far less than
 // fetch does, which matters when it shares two cores with the bot.
@@ -300,14 +364,14 @@ function report(result: ModeResult, options: LoadOptions, log: (line: string) =>
 }
 
 async function botSide(): Promise<void> {
-  const articles = Number(arg('articles', '10000'));
-  const modes: Mode[] = process.argv.includes('--http') ? ['gateway', 'http'] : ['gateway'];
-  const options: LoadOptions = {
-    inFlight: Number(arg('in-flight', '50')),
-    seconds: Number(arg('seconds', '10')),
-    command: arg('command', 'ask'),
-    mode: 'gateway',
-  };
+  const args = benchArgs(process.argv.slice(2));
+  if ('error' in args) {
+    process.stderr.write(`${args.error}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { articles, modes } = args;
+  const options: LoadOptions = { inFlight: args.inFlight, seconds: args.seconds, command: args.command, mode: 'gateway' };
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
     `bench:discord — /${options.command}, ${articles.toLocaleString('en-US')} articles, ${options.inFlight} in flight, ${options.seconds} s, ${modes.join(' then ')}`,
@@ -323,8 +387,7 @@ async function botSide(): Promise<void> {
     `  corpus ${fmt(corpus.ms / 1000, 1)} s; index ${loaded.value.from} in ${fmt(loaded.ms / 1000, 1)} s; ${library.size} articles loaded`,
   );
 
-  const workerArg = arg('workers', 'auto');
-  const workers = workerArg === 'auto' ? autoWorkerCount(library.index.documentCount) : Number(workerArg);
+  const workers = args.workers === 'auto' ? autoWorkerCount(library.index.documentCount) : args.workers;
   const pool = workers > 0 ? SearchPool.start(library, { workers, logger: pino({ level: 'warn' }, pino.destination(2)) }) : undefined;
   await pool?.ready();
   log(`  search workers: ${workers}${pool ? ' (ready)' : ''}`);
@@ -334,5 +397,6 @@ async function botSide(): Promise<void> {
   for (const result of results) report(result, options, log);
 }
 
-if (isMainThread) await botSide();
-else await discordSide(workerData as LoadOptions);
+// Run as a script (not when a test imports benchArgs): the bot's side, or Discord's on the worker.
+if (!isMainThread) await discordSide(workerData as LoadOptions);
+else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await botSide();
