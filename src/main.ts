@@ -4,7 +4,7 @@ import { commands } from '../commands/index.ts';
 import { runChat } from './adapters/console/chat.ts';
 import { renderText } from './adapters/console/render.ts';
 import type { ConsoleDeps } from './adapters/console/session.ts';
-import { discordConfig, INTERACTIONS_PATH, startDiscord } from './adapters/discord/index.ts';
+import { discordConfig, discordPublicKey, INTERACTIONS_PATH, startDiscord, startingEndpoint } from './adapters/discord/index.ts';
 import { EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, startSlack } from './adapters/slack/index.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Article, articleSchema } from './core/article.ts';
@@ -181,10 +181,15 @@ export async function main(env: Record<string, string | undefined> = process.env
   if (http) {
     // Slack and Discord requests that arrive while the bot starts wait for their handler, briefly.
     const slackPaths = config.slack?.mode === 'oauth' ? [EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH] : [EVENTS_PATH];
-    http.expect([
-      ...(config.slack && config.slack.mode !== 'socket' ? slackPaths : []),
-      ...(config.discord?.publicKey ? [INTERACTIONS_PATH] : []),
-    ]);
+    http.expect(config.slack && config.slack.mode !== 'socket' ? slackPaths : []);
+    // Discord does not retry an interaction: past the wait, verified ones are told the bot is starting.
+    if (config.discord?.publicKey) {
+      http.expect(
+        [INTERACTIONS_PATH],
+        undefined,
+        startingEndpoint({ publicKey: discordPublicKey(config.discord.publicKey), logger: logger.child({ adapter: 'discord' }) }),
+      );
+    }
     serveProbes(http, {
       index: () => ({
         loaded: runtime !== undefined,

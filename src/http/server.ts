@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
  * `/readyz` and `/metrics`. Routes are exact paths (the query string is ignored); an unknown
  * path is 404 and a known path with another method 405, both without running anything.
  * A path announced with `expect` but not served yet (a platform still starting) holds its
- * requests for a moment and hands them to the handler when it arrives, else answers 503.
+ * requests for a moment and hands them to the handler when it arrives, else answers 503 (or
+ * hands them to the stand-in given with the path).
  */
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -17,12 +18,19 @@ export interface HttpLog {
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
+interface Expected {
+  waitMs: number;
+  waiting: Set<() => void>;
+  /** Answers a request that waited in vain, instead of 503. */
+  meanwhile?: RequestHandler;
+}
+
 export class HttpServer {
   readonly server: Server;
   readonly #routes = new Map<string, Map<string, RequestHandler>>();
   readonly #log: HttpLog | undefined;
   /** Paths announced with `expect` and not routed yet, with the requests waiting for them. */
-  readonly #expected = new Map<string, { waitMs: number; waiting: Set<() => void> }>();
+  readonly #expected = new Map<string, Expected>();
   #listening = false;
 
   constructor(options: { logger?: HttpLog } = {}) {
@@ -60,10 +68,13 @@ export class HttpServer {
    * Announces paths a platform will serve once it has started (the server listens before the
    * index loads). A request for one meanwhile waits up to `waitMs` for its handler, so a restart
    * within that time costs Slack or Discord nothing; after it, or if the server closes, it gets
-   * 503 with Retry-After, which both platforms treat as "try again", never 404.
+   * 503 with Retry-After (Slack retries those), never 404; or is handed to `meanwhile`, for a
+   * platform that does not retry (Discord) and is better told "starting" in its own terms.
    */
-  expect(paths: readonly string[], waitMs = 2_000): this {
-    for (const path of paths) if (!this.#routes.has(path)) this.#expected.set(path, { waitMs, waiting: new Set() });
+  expect(paths: readonly string[], waitMs = 2_000, meanwhile?: RequestHandler): this {
+    for (const path of paths) {
+      if (!this.#routes.has(path)) this.#expected.set(path, { waitMs, waiting: new Set(), ...(meanwhile ? { meanwhile } : {}) });
+    }
     return this;
   }
 
@@ -124,6 +135,10 @@ export class HttpServer {
       res.end(JSON.stringify({ ok: false, error: status === 404 ? `no such path: ${path}` : `${req.method} is not allowed on ${path}` }));
       return;
     }
+    this.#run(handler, req, res);
+  }
+
+  #run(handler: RequestHandler, req: IncomingMessage, res: ServerResponse): void {
     let result: void | Promise<void>;
     try {
       result = handler(req, res);
@@ -135,11 +150,12 @@ export class HttpServer {
   }
 
   /** Keeps a request for a path that is not served yet until its handler arrives (or time runs out). */
-  #hold(path: string, expected: { waitMs: number; waiting: Set<() => void> }, req: IncomingMessage, res: ServerResponse): void {
+  #hold(path: string, expected: Expected, req: IncomingMessage, res: ServerResponse): void {
     const release = () => {
       clearTimeout(timer);
       expected.waiting.delete(release);
       if (this.#routes.has(path) && this.server.listening) this.#dispatch(req, res);
+      else if (expected.meanwhile && this.server.listening) this.#run(expected.meanwhile, req, res);
       else {
         req.resume();
         res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' });

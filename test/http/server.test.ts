@@ -63,6 +63,18 @@ describe('HttpServer', () => {
     await closing;
   });
 
+  it('hands a request that waited in vain to the stand-in given with the path, and later ones to the handler once it arrives', async () => {
+    await start();
+    http.expect(['/discord/interactions'], 20, (req, res) => {
+      req.resume();
+      res.end('starting');
+    });
+    const late = await fetch(`${base}/discord/interactions`, { method: 'POST', body: '{}' });
+    expect([late.status, await late.text()]).toEqual([200, 'starting']);
+    http.route('POST', '/discord/interactions', echo);
+    expect(await (await fetch(`${base}/discord/interactions`, { method: 'POST', body: 'z' })).text()).toBe('got z');
+  });
+
   it('expecting a path that is already served changes nothing', async () => {
     await start();
     http.route('POST', '/slack/events', echo);

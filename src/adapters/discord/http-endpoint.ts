@@ -37,6 +37,7 @@ export interface EndpointDeps {
 const TOKEN_LIFE_MS = 15 * 60_000;
 const PING = 1;
 const AUTOCOMPLETE = 4;
+const EPHEMERAL = 64;
 
 function json(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
   const bytes = Buffer.from(body, 'utf8');
@@ -94,48 +95,108 @@ const header = (req: IncomingMessage, name: string) => {
   return Array.isArray(value) ? value[0] : value;
 };
 
+interface VerifyDeps {
+  publicKey: KeyObject;
+  logger: Logger;
+  now: () => number;
+  limit: number;
+}
+
+/**
+ * Reads and verifies a request to INTERACTIONS_PATH and answers PING. Resolves with the
+ * interaction to handle, or undefined when the request has been answered (refused, or PONG).
+ */
+async function verifiedInteraction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: VerifyDeps,
+): Promise<Record<string, unknown> | undefined> {
+  const log = deps.logger;
+  const signature = header(req, 'x-signature-ed25519');
+  const timestamp = header(req, 'x-signature-timestamp');
+  if (!signature || !timestamp) {
+    log.warn({ path: INTERACTIONS_PATH }, 'discord interaction refused: unsigned');
+    refuse(res, 401, 'missing request signature');
+    return undefined;
+  }
+  let body: Buffer | undefined;
+  try {
+    body = await readBody(req, deps.limit);
+  } catch (err) {
+    // The client went away mid-body: there is no one to answer.
+    log.debug({ err }, 'discord interaction request aborted');
+    res.destroy();
+    return undefined;
+  }
+  if (!body) {
+    log.warn({ limit: deps.limit }, 'discord interaction refused: body too large');
+    refuse(res, 413, `request body is larger than ${deps.limit} bytes`);
+    return undefined;
+  }
+  const check = checkSignature(deps.publicKey, { signature, timestamp }, body, deps.now());
+  if (!check.ok) {
+    log.warn({ reason: check.reason }, 'discord interaction refused: invalid signature');
+    refuse(res, 401, 'invalid request signature');
+    return undefined;
+  }
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    json(res, 400, JSON.stringify({ error: 'body is not JSON' }));
+    return undefined;
+  }
+  if (!payload || typeof payload !== 'object' || typeof payload.type !== 'number') {
+    json(res, 400, JSON.stringify({ error: 'not an interaction: no numeric "type"' }));
+    return undefined;
+  }
+  if (payload.type === PING) {
+    json(res, 200, '{"type":1}');
+    return undefined;
+  }
+  return payload;
+}
+
+/** What a user sees for an interaction that reaches the bot while it starts. */
+export const STARTING_MESSAGE = '⏳ briefing-bot is starting; try again in a few seconds.';
+
+/**
+ * Stands in for the endpoint while the bot starts (before its index is loaded): Discord does not
+ * retry an interaction, so a 503 would only show the user that it failed. Requests are verified
+ * as ever (forged ones get 401), a PING gets its PONG (saving the endpoint in the Developer Portal
+ * works during a long first start), autocomplete gets no choices, and anything else a private
+ * message saying the bot is starting.
+ */
+export function startingEndpoint(deps: { publicKey: KeyObject; logger: Logger; now?: () => number; maxBodyBytes?: number }) {
+  const verify: VerifyDeps = {
+    publicKey: deps.publicKey,
+    logger: deps.logger,
+    now: deps.now ?? Date.now,
+    limit: deps.maxBodyBytes ?? MAX_BODY_BYTES,
+  };
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const payload = await verifiedInteraction(req, res, verify);
+    if (!payload) return;
+    deps.logger.info({ interactionId: payload.id, type: payload.type }, 'discord interaction while starting; told the user to try again');
+    if (payload.type === AUTOCOMPLETE) return json(res, 200, '{"type":8,"data":{"choices":[]}}');
+    json(res, 200, JSON.stringify({ type: 4, data: { content: STARTING_MESSAGE, flags: EPHEMERAL, allowed_mentions: { parse: [] } } }));
+  };
+}
+
 /** The request handler for INTERACTIONS_PATH. */
 export function interactionsEndpoint(deps: EndpointDeps) {
-  const now = deps.now ?? Date.now;
-  const limit = deps.maxBodyBytes ?? MAX_BODY_BYTES;
   const fallbackAfterMs = deps.fallbackAfterMs ?? FALLBACK_AFTER_MS;
   const log = deps.logger;
+  const verify: VerifyDeps = {
+    publicKey: deps.publicKey,
+    logger: log,
+    now: deps.now ?? Date.now,
+    limit: deps.maxBodyBytes ?? MAX_BODY_BYTES,
+  };
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const signature = header(req, 'x-signature-ed25519');
-    const timestamp = header(req, 'x-signature-timestamp');
-    if (!signature || !timestamp) {
-      log.warn({ path: INTERACTIONS_PATH }, 'discord interaction refused: unsigned');
-      return refuse(res, 401, 'missing request signature');
-    }
-    let body: Buffer | undefined;
-    try {
-      body = await readBody(req, limit);
-    } catch (err) {
-      // The client went away mid-body: there is no one to answer.
-      log.debug({ err }, 'discord interaction request aborted');
-      res.destroy();
-      return;
-    }
-    if (!body) {
-      log.warn({ limit }, 'discord interaction refused: body too large');
-      return refuse(res, 413, `request body is larger than ${limit} bytes`);
-    }
-    const check = checkSignature(deps.publicKey, { signature, timestamp }, body, now());
-    if (!check.ok) {
-      log.warn({ reason: check.reason }, 'discord interaction refused: invalid signature');
-      return refuse(res, 401, 'invalid request signature');
-    }
-    let payload: Record<string, unknown>;
-    try {
-      payload = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return json(res, 400, JSON.stringify({ error: 'body is not JSON' }));
-    }
-    if (!payload || typeof payload !== 'object' || typeof payload.type !== 'number') {
-      return json(res, 400, JSON.stringify({ error: 'not an interaction: no numeric "type"' }));
-    }
-    if (payload.type === PING) return json(res, 200, '{"type":1}');
+    const payload = await verifiedInteraction(req, res, verify);
+    if (!payload) return;
     const { id, token, application_id: applicationId } = payload;
     if (typeof id !== 'string' || typeof token !== 'string' || typeof applicationId !== 'string') {
       return json(res, 400, JSON.stringify({ error: 'not an interaction: "id", "token" or "application_id" is missing' }));

@@ -2,7 +2,8 @@
 
 export { toApplicationCommands } from './application-commands.ts';
 export { deployCommands, describeDeploy } from './deploy.ts';
-export { INTERACTIONS_PATH } from './http-endpoint.ts';
+export { INTERACTIONS_PATH, startingEndpoint } from './http-endpoint.ts';
 export { renderReply } from './render.ts';
 export { createChannelSender } from './sender.ts';
+export { discordPublicKey } from './signature.ts';
 export { type DiscordAdapter, type DiscordConfig, type DiscordDeps, discordConfig, startDiscord } from './start.ts';

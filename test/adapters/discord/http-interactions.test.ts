@@ -1,15 +1,18 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { INTERACTIONS_PATH, STARTING_MESSAGE, startingEndpoint } from '../../../src/adapters/discord/http-endpoint.ts';
+import { discordPublicKey } from '../../../src/adapters/discord/signature.ts';
 import { type AnyCommand, defineCommand } from '../../../src/core/command.ts';
 import { okReply } from '../../../src/core/reply.ts';
+import { HttpServer } from '../../../src/http/server.ts';
 import { memoryKeyStore } from '../../../src/store/memory-keys.ts';
 import type { KeyStore } from '../../../src/store/types.ts';
 import { nextId } from '../../fakes/discord.ts';
 import { InteractionSigner, postInteraction } from '../../fakes/discord-http.ts';
-import { buttonClick, chatInput, GUILD_ID } from '../../fakes/discord-interactions.ts';
+import { autocomplete, buttonClick, chatInput, GUILD_ID } from '../../fakes/discord-interactions.ts';
 import { bundledLibrary } from '../../helpers/library.ts';
-import { buttonId, type Callback, type Harness, pushOverGateway, startHarness } from './harness.ts';
+import { buttonId, type Callback, type Harness, logger, pushOverGateway, startHarness } from './harness.ts';
 import { Gate, testCommands } from './test-commands.ts';
 
 const EPHEMERAL = 64;
@@ -221,6 +224,38 @@ describe('the gateway and HTTP together', () => {
       expect(both.fake.identifies).toHaveLength(1);
     } finally {
       await both.close();
+    }
+  });
+});
+
+describe('while the bot starts', () => {
+  it('verifies as ever, answers PING, and tells the user privately to try again instead of failing the interaction', async () => {
+    const signer = new InteractionSigner();
+    const server = new HttpServer();
+    // What main.ts does before the index is loaded: the real endpoint is not there yet.
+    server.expect([INTERACTIONS_PATH], 0, startingEndpoint({ publicKey: discordPublicKey(signer.publicKeyHex), logger: logger() }));
+    const url = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}${INTERACTIONS_PATH}`;
+    try {
+      const app = '1100000000000000001';
+      expect(await postInteraction(url, { id: nextId(), type: 1, application_id: app, token: 't', version: 1 }, signer)).toEqual({
+        status: 200,
+        body: { type: 1 },
+      });
+      expect((await postInteraction(url, chatInput(app, 'help').payload, new InteractionSigner())).status).toBe(401);
+      const stale = await postInteraction(url, chatInput(app, 'help').payload, signer, {
+        timestamp: String(Math.floor(Date.now() / 1000) - 301),
+      });
+      expect(stale.status).toBe(401);
+      expect(await postInteraction(url, chatInput(app, 'ask', { question: 'trade' }).payload, signer)).toEqual({
+        status: 200,
+        body: { type: 4, data: { content: STARTING_MESSAGE, flags: EPHEMERAL, allowed_mentions: { parse: [] } } },
+      });
+      expect(await postInteraction(url, autocomplete(app, 'scenario', { name: 'c' }, 'name').payload, signer)).toEqual({
+        status: 200,
+        body: { type: 8, data: { choices: [] } },
+      });
+    } finally {
+      await server.close();
     }
   });
 });
