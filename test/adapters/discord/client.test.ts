@@ -202,6 +202,14 @@ describe('the Discord client against the loopback gateway and REST fakes', () =>
     expect(cb.data.content).toContain('expired');
   });
 
+  it('answers a command that fails on our side privately, without its error or stack', async () => {
+    const cb = await h.push(chatInput(app, 'x-boom'));
+    expect(cb.type).toBe(4);
+    expect(cb.data.flags).toBe(EPHEMERAL);
+    expect(cb.data.content).toBe('⚠️ /x-boom failed on our side; the error was logged. Try again in a moment.');
+    expect(JSON.stringify(cb)).not.toMatch(/10\.0\.0\.7|pg\.ts|at Store/);
+  });
+
   it('names the known commands for an unknown one', async () => {
     const cb = await h.push(chatInput(app, 'nope'));
     expect(cb.data.content).toContain('Unknown command "/nope"');

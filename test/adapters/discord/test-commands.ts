@@ -6,7 +6,7 @@ import { errorReply, okReply } from '../../../src/core/reply.ts';
 /**
  * Extra commands the Discord tests need beside the real ones: a moderator command with
  * subcommands (as the digest and registration work will add), a slow one, a very long answer,
- * and one taking an attachment.
+ * one taking an attachment, and one that fails on our side.
  */
 
 /** Lets a test decide when `/x-slow` finishes: each run waits for the next `open()`. */
@@ -111,5 +111,17 @@ export function testCommands(gate: Gate = new Gate()): AnyCommand[] {
       return okReply('x-upload', `Read ${file.name}`, { text: new TextDecoder().decode(bytes) });
     },
   });
-  return [...realCommands, watch, mod, slow, announce, long, upload] as AnyCommand[];
+  const boom = defineCommand({
+    name: 'x-boom',
+    description: 'Fails on our side',
+    usage: '',
+    examples: [],
+    options: [],
+    schema: z.object({}),
+    permission: 'everyone',
+    run: () => {
+      throw new Error('connection to 10.0.0.7:5432 lost\n    at Store.query (/srv/bot/src/store/pg.ts:42:7)');
+    },
+  });
+  return [...realCommands, watch, mod, slow, announce, long, upload, boom] as AnyCommand[];
 }
