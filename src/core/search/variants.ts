@@ -15,6 +15,12 @@ const NF = FIELDS.length;
 /** Prefix expansion only for words in at most this share of the documents. */
 const PREFIX_MAX_SHARE = 0.01;
 
+/**
+ * Unknown words of a question searched for a typo anywhere in them (see `writtenNeighbours`);
+ * later ones only near their ends, so a question of many made-up words stays cheap.
+ */
+const FULL_TYPO_WORDS = 8;
+
 /** BM25 inverse document frequency (as MiniSearch computes it). */
 export function idf(df: number, n: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
@@ -72,6 +78,7 @@ export function variantHas(seg: Segments, v: Variant, doc: number): boolean {
 export function variantsOf(seg: Segments, groups: readonly QueryGroup[], params: ScoreParams): Variant[] {
   const out: Variant[] = [];
   const { frozen, engine } = seg;
+  let fullTypoWords = FULL_TYPO_WORDS;
   groups.forEach((g, group) => {
     const found = new Map<string, Variant>();
     const push = (term: string, weight: number, ford: number | undefined, live: FieldTermData | undefined): void => {
@@ -106,9 +113,11 @@ export function variantsOf(seg: Segments, groups: readonly QueryGroup[], params:
         for (const [term, [data, distance]] of engine.near(g.term, 1)) if (distance > 0) push(term, weight(term), undefined, data);
       }
       // The word as typed, one edit away, then stemmed (`beijin` -> `beijing` -> `beij`): also
-      // for words whose stem is too short for the search above (`bejing` stems to `bej`).
+      // for words whose stem is too short for the search above (`bejing` stems to `bej`, `eijing`
+      // to `eij`) and for swapped letters (`Gaungxi`).
       if (g.norm.length >= FUZZY_MIN_LENGTH) {
-        for (const term of writtenNeighbours(g.norm)) push(term, weight(term), frozen.term(term), engine.postings(term));
+        const full = fullTypoWords-- > 0;
+        for (const term of writtenNeighbours(g.norm, full)) push(term, weight(term), frozen.term(term), engine.postings(term));
       }
     }
     for (const a of g.aliases) push(a, params.aliasWeight, frozen.term(a), engine.postings(a));

@@ -59,12 +59,44 @@ describe('words no passage holds', () => {
   });
 });
 
+describe('a one-letter typo anywhere in a name', () => {
+  const index = indexOf(bundled);
+  const ids = (q: string) => index.search(q, { limit: 20 }).hits.map((h) => h.id);
+
+  it.each([
+    ['eijing', 'Beijing', 'first letter left out'],
+    ['Peijing', 'Beijing', 'first letter wrong, typed stem too short for a typo search'],
+    ['Beiijng', 'Beijing', 'letters swapped where the stemmer cuts'],
+    ['Bijing', 'Beijing', 'letter left out early'],
+    ['Gaungxi', 'Guangxi', 'letters swapped early'],
+    ['Jpaarov', 'Japarov', 'letters swapped after the first'],
+    ['Wdephul', 'Wadephul', 'letter left out'],
+  ])('"%s" finds the passages naming %s (%s)', (typed, meant) => {
+    const found = index.search(typed, { limit: 20 });
+    expect(found.unmatched).toBeUndefined();
+    const named = index.search(meant, { limit: 20 }).hits.filter((h) => h.terms.some((t) => t !== 'china'));
+    expect(named.length).toBeGreaterThan(0);
+    expect(ids(typed)).toEqual(expect.arrayContaining(named.filter((h) => h.kind === 'passage').map((h) => h.id)));
+  });
+
+  it('a typo of a four-letter word is not guessed at: "Chna" is named as not found', () => {
+    expect(index.search('Chna Japarov').unmatched).toEqual(['Chna']);
+  });
+});
+
 describe('writtenNeighbours', () => {
   it('stems the spellings one edit from the word as typed', () => {
     expect(writtenNeighbours('beijin').has('beij')).toBe(true);
     expect(writtenNeighbours('beijng').has('beij')).toBe(true);
     expect(writtenNeighbours('bejing').has('beij')).toBe(true);
     expect(writtenNeighbours('agreemnt').has(stem('agreement'))).toBe(true);
+  });
+
+  it('edits anywhere in the word, or only where the stemmer reaches when not `full`', () => {
+    expect(writtenNeighbours('eijing').has('beij')).toBe(true);
+    expect(writtenNeighbours('gaungxi').has('guangxi')).toBe(true);
+    expect(writtenNeighbours('eijing', false).has('beij')).toBe(false);
+    expect(writtenNeighbours('beijin', false).has('beij')).toBe(true);
   });
 
   it('leaves out the word’s own stem, and finds nothing for words the stemmer does not read', () => {
