@@ -11,13 +11,16 @@ export function ordinalWord(n: number): string {
 const OPENER =
   /^(?:(?:in|under|according\s+to|as\s+for|regarding|for)\s+)?(?:the|a|an)\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th)|final|last|alternative|other|best[- ]case|worst[- ]case|optimistic|pessimistic)\s+scenario\b/iu;
 const NUMBERED = /^scenario\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b/iu;
+/** "Second scenario: Arctic Council", "First scenario – …": an ordinal heading without an article. */
+const HEADED =
+  /^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th)|final|last|alternative|best[- ]case|worst[- ]case|optimistic|pessimistic)\s+scenario(?=\s*[:–—-])/iu;
 const CONTINUATION = /^(?:in|under|within)\s+(?:this|that|such\s+a)\s+scenario\b/iu;
 const TOPIC = /\bscenario\s+(?:regarding|concerning|on|for|about|involving|in)\s+(?:the\s+)?([^,.;:]+)/iu;
 const WORD_NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
 /** What a paragraph says about opening a scenario. */
 export function scenarioOpening(text: string): { ordinal?: number } | undefined {
-  const m = OPENER.exec(text);
+  const m = OPENER.exec(text) ?? HEADED.exec(text);
   if (m) {
     const word = (m[1] ?? '').toLowerCase();
     const idx = ORDINAL_WORDS.indexOf(word);
@@ -64,7 +67,9 @@ export function detectScenarios(paragraphs: readonly string[]): DetectedScenario
   const background = new Set<string>();
   const actor = mainActor(paragraphs);
   if (actor) background.add(actor);
-  const named = openers.map((o) => new Set(regionsIn(firstSentence(paragraphs[o.index] ?? '')).map((r) => r.region.slug)));
+  // Only the subjects count ("In the first scenario, Russia loses …" is about Russia even if
+  // the second opening mentions "Russia’s sphere of influence" in passing).
+  const named = openers.map((o) => new Set(regionsIn(subjectOf(firstSentence(paragraphs[o.index] ?? ''))).map((r) => r.region.slug)));
   if (openers.length >= 2) for (const slug of named[0] ?? []) if (named.every((n) => n.has(slug))) background.add(slug);
   const out: DetectedScenario[] = [];
   const used = new Set<number>();
@@ -73,7 +78,7 @@ export function detectScenarios(paragraphs: readonly string[]): DetectedScenario
     while (used.has(ordinal)) ordinal++;
     used.add(ordinal);
     const text = paragraphs[o.index] ?? '';
-    const subject = topicName(text) ?? leadingSubject(text, background);
+    const subject = topicName(text) ?? headingName(text) ?? leadingSubject(text, background);
     const members = [o.index];
     for (let i = o.index + 1; i < paragraphs.length && CONTINUATION.test(paragraphs[i] ?? ''); i++) members.push(i);
     out.push({ ...describeScenario(ordinal, subject), paragraphs: members });
@@ -116,17 +121,53 @@ function leadingName(text: string): string | undefined {
     const bare = word.replace(/['’]s$/u, '');
     // A name starts with a capital; later words may also be numbers ("Vision 2030").
     if ((kept.length > 0 ? /^[\p{Lu}\p{N}]/u : /^\p{Lu}/u).test(word) && /^[\p{L}\p{N}'’.–—-]+$/u.test(bare)) {
-      kept.push(bare);
-      if (bare !== word) break;
+      // A possessive ends the name ("Arctic Council’s members") unless a name goes on after
+      // it ("the EU’s Global Gateway").
+      if (bare !== word && !/^\p{Lu}/u.test(words[i + 1] ?? '')) {
+        kept.push(bare);
+        break;
+      }
+      kept.push(word);
       continue;
     }
-    if (kept.length > 0 && NAME_JOINERS.has(word.toLowerCase()) && /^\p{Lu}/u.test(words[i + 1] ?? '')) {
-      kept.push(word);
+    // Joiners between capitalized words, one or two of them ("Council of the European Union").
+    let j = i;
+    while (j < words.length && j - i < 2 && NAME_JOINERS.has((words[j] as string).toLowerCase())) j++;
+    if (kept.length > 0 && j > i && /^\p{Lu}/u.test(words[j] ?? '')) {
+      kept.push(...words.slice(i, j));
+      i = j - 1;
       continue;
     }
     break;
   }
   return kept.length > 0 ? kept.join(' ') : undefined;
+}
+
+/**
+ * A heading's name: "Scenario 2: Arctic Council." or "Second scenario – the Nordic States: …"
+ * names what follows the colon or dash when that is a name and nothing else (the name as
+ * written, or its gazetteer entry when that is exactly what it says).
+ */
+function headingName(text: string): Named | undefined {
+  const sentence = firstSentence(text);
+  const m = OPENER.exec(sentence) ?? NUMBERED.exec(sentence) ?? HEADED.exec(sentence);
+  if (!m) return undefined;
+  const rest = /^\s*[:–—-]\s*(?:the\s+)?(.*)$/isu.exec(sentence.slice(m.index + m[0].length));
+  if (!rest) return undefined;
+  const heading = (rest[1] ?? '').split(/\s*[.:;!?]\s|\s[–—-]\s|[.:;!?]$/u)[0]?.trim() ?? '';
+  const name = leadingName(heading);
+  if (!name || name !== heading) return undefined;
+  const region = regionNamed(name);
+  if (region) return region;
+  const slug = slugify(name, 40);
+  return slug ? { slug, name, aliases: [] } : undefined;
+}
+
+/** The subject of a scenario's opening sentence: after the opener, up to the verb or a clause break. */
+function subjectOf(sentence: string): string {
+  const content = afterOpener(sentence);
+  const end = SUBJECT_END.exec(content);
+  return end ? content.slice(0, end.index) : content;
 }
 
 /** Between two places, text that pairs them ("China–Europe", "Azerbaijan and Georgia"). */
@@ -142,9 +183,7 @@ const SUBJECT_END = /[,;:()]|\s[–—]\s|\s(?:is|are|was|were|will|would|could|
  * another ("China–Europe relations", "Azerbaijan and Georgia") is never taken.
  */
 function leadingSubject(text: string, background: ReadonlySet<string>): Region | undefined {
-  const content = afterOpener(firstSentence(text));
-  const end = SUBJECT_END.exec(content);
-  const subject = end ? content.slice(0, end.index) : content;
+  const subject = subjectOf(firstSentence(text));
   const places = regionsIn(subject);
   const paired = (k: number): boolean => {
     const here = places[k] as (typeof places)[number];
@@ -175,7 +214,7 @@ function solePlace(text: string): Region | undefined {
  * phrase before the comma ("In the first scenario shaped in this context, X …") goes too.
  */
 function afterOpener(sentence: string): string {
-  const m = OPENER.exec(sentence) ?? NUMBERED.exec(sentence);
+  const m = OPENER.exec(sentence) ?? NUMBERED.exec(sentence) ?? HEADED.exec(sentence);
   let rest = m ? sentence.slice(m.index + m[0].length) : sentence;
   const lead = /^\s*[,:.–—-]\s*/u.exec(rest);
   if (lead) return rest.slice(lead[0].length);
@@ -231,7 +270,8 @@ function key(text: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/\bscenario\b/g, ' ')
-    .replace(/^\s*(?:the|#|no\.?)\s*/, '')
+    // "the second", "no. 2", "#2"; never the start of "nordic" or "thessaly".
+    .replace(/^\s*(?:the\s+|no\.?\s*(?=\d)|#\s*)/, '')
     .replace(/[\s_\-#.:]+/g, '');
   const ordinal = ORDINAL_WORDS.indexOf(k);
   if (ordinal >= 0) return String(ordinal + 1);

@@ -61,6 +61,17 @@ describe('scenario prefixes', () => {
     expect(findScenario({ scenarios }, 'nor')).toBeUndefined();
   });
 
+  it('a prefix starting like "the" or "no" is a prefix, not a word taken off it', () => {
+    const more = [...scenarios, { slug: 'thessaly', ordinal: 3, label: 'Third scenario: Thessaly', aliases: ['3'], passageIds: ['x#p4'] }];
+    expect(findScenario({ scenarios }, 'nordi')?.slug).toBe('nordic-states');
+    expect(findScenario({ scenarios }, 'the nordic')?.slug).toBe('nordic-states');
+    expect(scenarioMatches({ scenarios }, 'n').map((s) => s.slug)).toEqual(['nordic-states', 'north-africa']);
+    expect(scenarioMatches({ scenarios }, 'no').map((s) => s.slug)).toEqual(['nordic-states', 'north-africa']);
+    expect(findScenario({ scenarios: more }, 'thes')?.slug).toBe('thessaly');
+    expect(findScenario({ scenarios: more }, 'no. 2')?.slug).toBe('north-africa');
+    expect(findScenario({ scenarios: more }, 'the second')?.slug).toBe('north-africa');
+  });
+
   it('a number is an ordinal, never a prefix', () => {
     expect(findScenario({ scenarios }, '1')?.slug).toBe('nordic-states');
     expect(scenarioMatches({ scenarios }, '3')).toEqual([]);
@@ -95,6 +106,50 @@ describe('scenario detection', () => {
       ['asean', 'Third scenario: ASEAN'],
       ['gcc', 'Fourth scenario: Gulf Cooperation Council'],
     ]);
+  });
+
+  it('names a scenario after a name joined by "of the" or running on after a possessive', () => {
+    const found = detectScenarios([
+      'In the first scenario regarding the Council of the European Union, members agree.',
+      'In the second scenario regarding the X Council, China’s presence grows.',
+      'In the third scenario regarding the EU’s Global Gateway, ports are built.',
+    ]);
+    expect(found.map((s) => [s.slug, s.label])).toEqual([
+      ['council-of-the-european-union', 'First scenario: Council of the European Union'],
+      ['x-council', 'Second scenario: X Council'],
+      ['eus-global-gateway', 'Third scenario: EU’s Global Gateway'],
+    ]);
+  });
+
+  it('finds headings without an article and names them after the name that follows the colon', () => {
+    const found = detectScenarios([
+      'First scenario: Kazakhstan as a hub. Kazakhstan builds ports.',
+      'Second scenario: Arctic Council. China’s presence grows.',
+      'Scenario 3: Arctic Council members. Talks stall.',
+      'Scenario 4 – the Nordic States: cooperation deepens.',
+    ]);
+    expect(found.map((s) => [s.slug, s.ordinal, s.label])).toEqual([
+      ['kazakhstan', 1, 'First scenario: Kazakhstan'],
+      ['arctic-council', 2, 'Second scenario: Arctic Council'],
+      ['arctic', 3, 'Third scenario: Arctic'],
+      ['nordic-states', 4, 'Fourth scenario: Nordic States'],
+    ]);
+  });
+
+  it('names a scenario after the place leading its subject although another opening mentions it in passing', () => {
+    const second =
+      'In the second scenario regarding Central Asia, China’s growing presence is expected to erode Russia’s sphere of influence and limit the US’s.';
+    for (const [first, slug] of [
+      ['In the first scenario, Russia loses influence in the region.', 'russia'],
+      ['In the first scenario, the U.S. withdraws from the region.', 'us'],
+    ]) {
+      expect(detectScenarios([first as string, second]).map((s) => s.slug)).toEqual([slug, 'central-asia']);
+    }
+  });
+
+  it('does not name scenarios after a place leading every opening', () => {
+    const found = detectScenarios(['In the first scenario, Russia wins.', 'In the second scenario, Russia loses.']);
+    expect(found.map((s) => s.slug)).toEqual(['scenario-1', 'scenario-2']);
   });
 
   it('names a scenario regarding a topic in lower case after the one place it names', () => {
