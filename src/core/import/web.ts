@@ -34,10 +34,13 @@ function isKicker(lines: Line[]): boolean {
 
 /**
  * A line with markup and mentions taken out, as a name line would read: `**Ergün MAMEDOV**`,
- * `<b>Ergün Mamedov</b> <!channel>` and `@here Ergün MAMEDOV` all read `Ergün …`.
+ * `<b>Ergün Mamedov</b> <!channel>`, `@here Ergün MAMEDOV`, `## Ergün MAMEDOV` and
+ * `[Ergün MAMEDOV](https://…)` all read `Ergün …`.
  */
 function plainLine(text: string): string {
   return text
+    .replace(/^#{1,6}\s+/, '')
+    .replace(/!?\[([^[\]]*)\]\([^()\s]*\)/g, '$1')
     .replace(/<[^<>]*>/g, ' ')
     .replace(/(^|\s)@\S*/gu, ' ')
     .replace(/[*_~`]+/g, '')

@@ -156,11 +156,27 @@ describe('the author block after the sources', () => {
     ['HTML bold and a Slack broadcast', '<b>Ergün Mamedov</b> <!channel>\n'],
     ['a mention after a name in title case, printed once', 'Ergün Mamedov @everyone\n'],
     ['a Discord user mention', '<@123456789012345678> _Ergün Mamedov_\n'],
+    ['a Markdown link, printed twice', '[Ergün MAMEDOV](https://evil.example/x)\n[Ergün MAMEDOV](https://evil.example/x)\n'],
+    ['a Markdown link and a Slack broadcast, printed once', '[Ergün MAMEDOV](https://evil.example/x) <!here>\n'],
+    ['a Markdown heading, printed twice', '## Ergün MAMEDOV\n## Ergün MAMEDOV\n'],
   ])('is found by its shape with %s, and the last source keeps its access date', (_what, nameLines) => {
     const result = importArticle(original.replace(names, nameLines));
     const article = ok(result);
     expect(article.author?.name).toBe('Ergün Mamedov');
     expect(article.author?.bio).toMatch(/^Ergün Mamedov completed his education/);
+    expect(article.sources.at(-1)).toMatchObject({ n: 9, outlet: 'EADaily', accessed: '2025-05-23' });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('is found by its shape right after the last source, with no blank line between them', () => {
+    const glued = original.replace(
+      /(\(Access Date: 23\.05\.2025\)\.)\n\n(Ergün MAMEDOV\n)Ergün MAMEDOV\n/,
+      '$1\n[Ergün MAMEDOV](https://evil.example/x) @here\n',
+    );
+    expect(glued).not.toBe(original);
+    const result = importArticle(glued);
+    const article = ok(result);
+    expect(article.author?.name).toBe('Ergün Mamedov');
     expect(article.sources.at(-1)).toMatchObject({ n: 9, outlet: 'EADaily', accessed: '2025-05-23' });
     expect(result.warnings).toEqual([]);
   });
