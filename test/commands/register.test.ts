@@ -170,6 +170,21 @@ describe('/register', () => {
     await nothingStored();
   });
 
+  it('refuses a text of ordinary paragraphs with no sentence structure, and stores nothing', async () => {
+    const words = ['alpha', 'beta', 'gamma', 'trade', 'energy', 'asia', 'port'];
+    const paragraphs = Array.from({ length: 30 }, (_, k) => Array.from({ length: 30 }, (_, i) => words[(i + k) % 7]).join(' '));
+    const reply = await run('register', {
+      file: attach('keywords.txt', `A list of keywords and nothing else\n\n${paragraphs.join('\n\n')}\n`),
+    });
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe('no-sentences');
+    expect(reply.error.message).toMatch(
+      /^keywords\.txt cannot be registered: line 3: the text has no sentence structure: its 900 words end no sentence \("alpha beta gamma/,
+    );
+    await nothingStored();
+  });
+
   it('refuses a non-moderator on every registration command and changes nothing', async () => {
     const everyone = ctx({ moderator: false });
     const requestsBefore = server.requests.length;

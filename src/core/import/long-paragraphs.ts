@@ -6,13 +6,23 @@ import type { DraftParagraph } from './build.ts';
  * Paragraphs far longer than any real one (a whole file pasted as one line, text with its
  * paragraph breaks lost) are split at sentence ends into passages of ordinary length, so each
  * passage can be found, excerpted and cited on its own. Text that runs that long without ending
- * a sentence is not an article's text and is refused.
+ * a sentence, or a body that hardly ever ends one (a word list, a dump of keywords), is not an
+ * article's text and is refused.
  */
 
 /** A paragraph longer than this is far longer than any real one (the bundled briefing's longest is about 1,100). */
 export const LONG_PARAGRAPH_CHARS = 5000;
 /** Passages cut from a long paragraph are about this long: whole sentences up to it. */
 export const SPLIT_PASSAGE_CHARS = 1500;
+
+/** A body of at least this many words is checked for sentences as a whole. */
+export const SENTENCE_CHECK_MIN_WORDS = 150;
+/**
+ * More words than this for each sentence ended is no sentence structure: prose ends one about
+ * every 20-35 words (the bundled briefing: 33), and bullet points without full stops beside
+ * some prose stay far below this.
+ */
+export const MAX_WORDS_PER_SENTENCE = 100;
 
 export interface SplitParagraphs {
   paragraphs: DraftParagraph[];
@@ -72,5 +82,30 @@ export function splitLongParagraphs(paragraphs: readonly DraftParagraph[]): Spli
       message: `a paragraph of ${count(p.text.length)} characters is far longer than any real one (over ${count(LONG_PARAGRAPH_CHARS)}): it was split at sentence ends into ${count(pieces)} passages. Check that the text kept its paragraph breaks`,
     });
   });
+  const structure = out.errors.length === 0 ? sentenceStructure(paragraphs) : undefined;
+  if (structure) out.errors.push(structure);
   return out;
+}
+
+const SENTENCE_END = /[.!?…]["”’')\]]*(?:\[\d{1,4}\])*$/u;
+
+/**
+ * A `no-sentences` error for a body of SENTENCE_CHECK_MIN_WORDS words or more that ends fewer
+ * than one sentence every MAX_WORDS_PER_SENTENCE words, else undefined.
+ */
+export function sentenceStructure(paragraphs: readonly DraftParagraph[]): ImportIssue | undefined {
+  let words = 0;
+  let ends = 0;
+  for (const p of paragraphs) {
+    words += p.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
+    for (const [s, e] of splitSentences(p.text)) if (SENTENCE_END.test(p.text.slice(s, e))) ends++;
+  }
+  if (words < SENTENCE_CHECK_MIN_WORDS || words <= MAX_WORDS_PER_SENTENCE * ends) return undefined;
+  const first = paragraphs[0];
+  const start = first ? first.text.slice(0, 40).trim() : '';
+  return {
+    code: 'no-sentences',
+    ...(first ? { line: first.line } : {}),
+    message: `the text has no sentence structure: its ${count(words)} words end ${ends === 0 ? 'no sentence' : ends === 1 ? 'only 1 sentence' : `only ${count(ends)} sentences`} ("${start}…"), where an article ends one every 20-35 words: this does not read as an article. Paste the briefing's text with its sentences (ending in . ! or ?) and paragraphs`,
+  };
 }

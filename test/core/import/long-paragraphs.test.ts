@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importArticle } from '../../../src/core/import/index.ts';
-import { LONG_PARAGRAPH_CHARS, SPLIT_PASSAGE_CHARS, splitLongParagraphs } from '../../../src/core/import/long-paragraphs.ts';
+import {
+  LONG_PARAGRAPH_CHARS,
+  SENTENCE_CHECK_MIN_WORDS,
+  SPLIT_PASSAGE_CHARS,
+  splitLongParagraphs,
+} from '../../../src/core/import/long-paragraphs.ts';
 import { ok } from './helpers.ts';
 
 /** `count` sentences of about 90 characters, footnote markers on some. */
@@ -62,6 +67,33 @@ describe('splitLongParagraphs', () => {
         message: `${(text.indexOf('then.') + 5).toLocaleString('en-US')} characters run on without ending a sentence ("words without any end words without any…"): this does not read as an article. Paste the briefing's text with its sentences (ending in . ! or ?) and paragraphs`,
       },
     ]);
+  });
+
+  it('refuses a body of ordinary paragraphs that hardly ever ends a sentence (a list of words)', () => {
+    const vocabulary = ['china', 'energy', 'asia', 'trade', 'region', 'policy', 'market', 'power'];
+    const para = (k: number) => Array.from({ length: 40 }, (_, i) => vocabulary[(i * 3 + k) % 8]).join(' ');
+    const paragraphs = Array.from({ length: 10 }, (_, k) => ({ text: para(k), line: 3 + 2 * k }));
+    paragraphs[4] = { text: `${para(4)}. Then more`, line: 11 };
+    const { errors } = splitLongParagraphs(paragraphs);
+    expect(errors).toEqual([
+      {
+        code: 'no-sentences',
+        line: 3,
+        message: `the text has no sentence structure: its 402 words end only 1 sentence ("${para(0).slice(0, 40).trim()}…"), where an article ends one every 20-35 words: this does not read as an article. Paste the briefing's text with its sentences (ending in . ! or ?) and paragraphs`,
+      },
+    ]);
+  });
+
+  it('accepts bullet points without full stops beside prose, and short texts without any', () => {
+    const bullets = Array.from({ length: 12 }, (_, i) => ({
+      text: `Rail freight between the two ports grew in quarter ${i}`,
+      line: 3 + i,
+    }));
+    const prose = sentences(12).map((text, i) => ({ text, line: 20 + i }));
+    expect(splitLongParagraphs([...bullets, ...prose]).errors).toEqual([]);
+    const short = Array.from({ length: 3 }, (_, i) => ({ text: 'a heading of a few words without a full stop', line: i }));
+    expect(short.reduce((n, p) => n + p.text.split(' ').length, 0)).toBeLessThan(SENTENCE_CHECK_MIN_WORDS);
+    expect(splitLongParagraphs(short).errors).toEqual([]);
   });
 
   it('keeps every sentence, in order, and cuts only between sentences (any lengths)', () => {
