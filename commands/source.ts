@@ -8,25 +8,32 @@ import { errorReply, okReply } from '../src/core/reply.ts';
 
 const whole = 'must be a whole number such as 6 (see /sources for the list)';
 
+/** The words of a text, folded (`“Kitay Zapustil…”` -> `['kitay', 'zapustil', …]`). */
+const wordsOf = (text: string): string[] =>
+  fold(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
 /**
- * Sources whose number starts with what was typed, or whose title, outlet or author holds
- * every word of it (`tv brics`, `johnson`), in source order. A source found by its outlet or
+ * Sources whose number starts with what was typed, or whose title, outlet or author has a word
+ * starting with each word of it (`tv brics`, `johnson`, `jamest`), in source order; a word is
+ * not matched in the middle (`tv` is not in "Predsedatelstva"). A source found by its outlet or
  * author is labelled with that first, so the match shows even when the title is long.
  */
 export function sourceChoices(sources: readonly Source[], partial: string): Choice[] {
   const typed = fold(partial.trim());
-  const words = typed.split(/\s+/).filter(Boolean);
+  const words = wordsOf(typed);
   const out: Choice[] = [];
   for (const s of sources) {
-    const title = fold(s.title);
-    const outlet = fold(s.outlet);
-    const author = fold(s.author ?? '');
-    const holds = (field: string) => words.length > 0 && words.every((w) => field.includes(w));
+    const title = wordsOf(s.title);
+    const outlet = wordsOf(s.outlet);
+    const author = wordsOf(s.author ?? '');
+    const holds = (field: string[]) => words.length > 0 && words.every((w) => field.some((f) => f.startsWith(w)));
     let lead: string | undefined;
     if (words.length === 0 || String(s.n).startsWith(typed) || holds(title)) lead = '';
     else if (holds(outlet)) lead = s.outlet;
     else if (holds(author)) lead = s.author;
-    else if (holds(`${title} ${outlet} ${author}`)) lead = [s.author, s.outlet].filter(Boolean).join(', ');
+    else if (holds([...title, ...outlet, ...author])) lead = [s.author, s.outlet].filter(Boolean).join(', ');
     if (lead === undefined) continue;
     const label = lead ? `[${s.n}] ${lead} — ${s.title}` : `[${s.n}] ${s.title}${s.outlet ? ` — ${s.outlet}` : ''}`;
     out.push({ name: truncate(label, 100), value: s.n });

@@ -69,6 +69,10 @@ describe('/source', () => {
     expect(values('kitay')).toEqual([6, 8, 9]);
     expect(values('kitay zapustil')).toEqual([6]);
     expect(values('TV BRICS')).toEqual([6, 7]);
+    // Words match from their start: "tv" is the outlet, not the middle of "Predsedatelstva".
+    expect(values('tv')).toEqual([6, 7]);
+    expect(sourceChoices(sources, 'tv').map((c) => c.name.slice(0, 15))).toEqual(['[6] TV BRICS — ', '[7] TV BRICS — ']);
+    expect(values('jamest')).toEqual([5]);
     expect(values('reuters')).toEqual([1]);
     expect(values('ministry of foreign')).toEqual([3, 4]);
     expect(values('matthew')).toEqual([5]);
