@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -114,13 +115,21 @@ export function formatReport(report: EvalReport, label: string): string {
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** Default question set: the shared development set next to the repository. */
+/** Default question set: the shared development set next to the repository, when there is one. */
 export const DEFAULT_QUESTIONS = resolve(repoRoot, '../shared/eval/dev-questions.json');
+/** The question set kept in the repository, used when the shared one is not beside it. */
+export const REPOSITORY_QUESTIONS = resolve(repoRoot, 'test/fixtures/eval/extra-questions.json');
+
+/** The question sets to score: those named, else the shared set if present, else the repository's. */
+export function questionFiles(argv: readonly string[], exists: (file: string) => boolean = existsSync): string[] {
+  if (argv.length) return [...argv];
+  return [exists(DEFAULT_QUESTIONS) ? DEFAULT_QUESTIONS : REPOSITORY_QUESTIONS];
+}
 
 async function main(argv: string[]): Promise<number> {
   const { loadConfig } = await import('./config.ts');
   const contentDir = resolve(loadConfig().BRIEFING_CONTENT_DIR);
-  const files = argv.length ? argv : [DEFAULT_QUESTIONS];
+  const files = questionFiles(argv);
   const { entries, problems } = await loadContentDir(contentDir);
   for (const p of problems) process.stderr.write(`skipped ${p.file}: ${p.errors.map((e) => e.message).join('; ')}\n`);
   if (entries.length === 0) {

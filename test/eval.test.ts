@@ -1,6 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { askThroughCommand, evaluate, formatReport, rankOf, readQuestionSet } from '../src/eval.ts';
+import {
+  askThroughCommand,
+  DEFAULT_QUESTIONS,
+  evaluate,
+  formatReport,
+  questionFiles,
+  REPOSITORY_QUESTIONS,
+  rankOf,
+  readQuestionSet,
+} from '../src/eval.ts';
 import { bundledLibrary } from './helpers/library.ts';
 
 const EXTRA = fileURLToPath(new URL('./fixtures/eval/extra-questions.json', import.meta.url));
@@ -30,6 +39,13 @@ describe('eval', () => {
     expect(printed).toContain('set: recall@3 1/3, MRR@5 0.417');
     expect(printed).toContain('miss (rank 4): b');
     expect(printed).toContain('miss: c');
+  });
+
+  it('scores the shared set by default, the repository’s own when the shared one is not beside it, or the files named', () => {
+    expect(questionFiles([], () => true)).toEqual([DEFAULT_QUESTIONS]);
+    expect(questionFiles([], () => false)).toEqual([REPOSITORY_QUESTIONS]);
+    expect(questionFiles(['a.json', 'b.json'], () => true)).toEqual(['a.json', 'b.json']);
+    expect(REPOSITORY_QUESTIONS).toBe(EXTRA);
   });
 
   it('finds every question of the extra relevance set in the top three through /ask', async () => {
