@@ -163,15 +163,25 @@ function headingName(text: string): Named | undefined {
   return slug ? { slug, name, aliases: [] } : undefined;
 }
 
-/** The subject of a scenario's opening sentence: after the opener, up to the verb or a clause break. */
+/**
+ * The subject of a scenario's opening sentence: after the opener, up to the verb or a clause
+ * break. A comma before another place lists places ("Europe, China and Russia agree"): the
+ * subject goes on.
+ */
 function subjectOf(sentence: string): string {
   const content = afterOpener(sentence);
-  const end = SUBJECT_END.exec(content);
-  return end ? content.slice(0, end.index) : content;
+  const ends = new RegExp(SUBJECT_END.source, 'giu');
+  for (const end of content.matchAll(ends)) {
+    const after = content.slice(end.index + end[0].length);
+    const lead = /^\s*(?:the\s+)?/iu.exec(after)?.[0].length ?? 0;
+    if (end[0] === ',' && regionsIn(after)[0]?.index === lead) continue;
+    return content.slice(0, end.index);
+  }
+  return content;
 }
 
 /** Between two places, text that pairs them ("China–Europe", "Azerbaijan and Georgia"). */
-const PAIRING = /^\s*(?:[-–—/&,+]|and|or|versus|vs\.?)\s*$/iu;
+const PAIRING = /^\s*(?:[-–—/&,+]|,?\s*and|,?\s*or|versus|vs\.?)\s*(?:the\s+)?$/iu;
 /** Where the subject of a sentence ends: a clause break, or the verb "is/will/could …". */
 const SUBJECT_END = /[,;:()]|\s[–—]\s|\s(?:is|are|was|were|will|would|could|can|may|might|must|should|shall)\s/iu;
 

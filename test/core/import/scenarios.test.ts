@@ -147,6 +147,14 @@ describe('scenario detection', () => {
     }
   });
 
+  it('names a scenario after a place followed by a clause between commas', () => {
+    const found = detectScenarios([
+      'In the first scenario, Iran, backed by Russia, expands its reach.',
+      'In the second scenario, trade falls.',
+    ]);
+    expect(found.map((s) => s.slug)).toEqual(['iran', 'scenario-2']);
+  });
+
   it('does not name scenarios after a place leading every opening', () => {
     const found = detectScenarios(['In the first scenario, Russia wins.', 'In the second scenario, Russia loses.']);
     expect(found.map((s) => s.slug)).toEqual(['scenario-1', 'scenario-2']);
@@ -165,12 +173,15 @@ describe('scenario detection', () => {
     expect(found.map((s) => s.slug)).toEqual(['indo-pacific', 'iran']);
   });
 
-  it('never names a scenario after one side of a pairing such as China–Europe', () => {
+  it('never names a scenario after one side of a pairing such as China–Europe, or one place of a list', () => {
     const china = 'China expands its trade. China invests. China builds ports. China lends. China trains engineers.';
     for (const opening of [
       'In the first scenario, China–Europe relations deepen as trade grows.',
       'In the first scenario, China-EU trade doubles.',
       'In the first scenario, Azerbaijan and Georgia deepen ties across the South Caucasus.',
+      'In the first scenario, Europe, China and Russia agree on a framework.',
+      'In the first scenario, Europe and the US agree on a framework.',
+      'In the first scenario, Kazakhstan, Uzbekistan, and Kyrgyzstan integrate their grids.',
     ]) {
       const found = detectScenarios([china, opening, 'In the second scenario regarding Central Asia, China builds railways.']);
       expect(
