@@ -69,6 +69,23 @@ export function link(url: string | undefined, label: string): string {
   return safeUrl ? `<${safeUrl}|${safeLabel}>` : safeLabel;
 }
 
+/**
+ * What a user typed, from the text Slack delivers: Slack sends every message and slash command
+ * with `&`, `<` and `>` as entities, and links and channels it detected as `<url|as typed>` and
+ * `<#C123|name>`. Without this, `/ask R&D` searched for a word "amp" and
+ * `/register https://x/?a=1&b=2` fetched `…&amp;b=2`. Other `<…>` forms (mentions) stay as sent.
+ *
+ * @example slackInputText('R&amp;D &lt;grids&gt; <https://x.org/?a=1&amp;b=2|x.org>') // 'R&D <grids> https://x.org/?a=1&b=2'
+ */
+export function slackInputText(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto):[^|<>]*)(?:\|[^<>]*)?>/gi, '$1')
+    .replace(/<#[A-Z0-9]+\|([^<>]*)>/g, '#$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
 /** Collapses all whitespace (newlines included) to single spaces: for labels, titles and names. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -8,6 +8,7 @@ import { errorReply, type Invocation, type Reply } from '../../core/reply.ts';
 import type { SlackMessage } from './block-types.ts';
 import { renderError, renderReply } from './blocks.ts';
 import type { DeliveryLog } from './dedupe.ts';
+import { slackInputText } from './escape.ts';
 import type { InvocationCodec } from './invocation.ts';
 import { safeError } from './log.ts';
 import type { ModeratorPolicy } from './moderators.ts';
@@ -111,7 +112,8 @@ export class SlackKit {
    * The command a slash command reaches, and the text left for its options:
    * `/bb-source 6` and `/briefing source 6` both give `{ name: 'source', text: '6' }`.
    */
-  resolveSlash(slash: string, text: string): { name: string; text: string } {
+  resolveSlash(slash: string, sent: string): { name: string; text: string } {
+    const text = slackInputText(sent);
     const called = slash.replace(/^\//, '').toLowerCase();
     if (called === UMBRELLA) {
       const m = /^\s*\/?(\S*)\s*([\s\S]*)$/.exec(text) as RegExpExecArray;

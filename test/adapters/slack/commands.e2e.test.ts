@@ -202,6 +202,29 @@ describe('slash commands over HTTP against the loopback Slack', () => {
     expect(contextTexts({ blocks: post?.body.blocks as SlackBlock[] }).join(' ')).toContain('TV BRICS');
   });
 
+  it('reads & < > as typed: Slack sends them as entities, and /ask R&D never asks for a word "amp"', async () => {
+    const ack = (await h.slash('/ask', 'R&amp;D and energy &lt;grids&gt;')).json() as Ack;
+    expect(ack.blocks?.[0]).toMatchObject({ type: 'header', text: { text: '“R&D and energy ‹grids›”' } });
+    // Escaped once on the way out, as Slack shows "R&D <grids>".
+    expect(ack.text).toMatch(/^“R&amp;D and energy &lt;grids&gt;”: /);
+    expect(ack.text).not.toContain('No passage mentions');
+    const mention = await h.slash('/briefing', 'ask Japarov &amp; <https://example.org/?a=1&amp;b=2|example.org>');
+    expect((mention.json() as Ack).blocks?.[0]).toMatchObject({ text: { text: '“Japarov & https://example.org/?a=1&b=2”' } });
+  });
+
+  it('a mention reads & and links as typed, without the bot’s own mention', async () => {
+    const { mentionRequest } = await import('../../../src/adapters/slack/handlers/mentions.ts');
+    expect(mentionRequest('<@UBOT> What about R&amp;D in &lt;Central Asia&gt;?', ['ask', 'source'])).toEqual({
+      name: 'ask',
+      text: 'What about R&D in <Central Asia>?',
+    });
+    expect(mentionRequest('<@UBOT> register <https://example.org/x?a=1&amp;b=2|example.org/x?a=1&amp;b=2>', ['register'])).toEqual({
+      name: 'register',
+      text: 'https://example.org/x?a=1&b=2',
+    });
+    expect(mentionRequest('<@UBOT> ask about <#C0TEAM|general>', ['ask'])).toEqual({ name: 'ask', text: 'about #general' });
+  });
+
   it('never writes a token or the signing secret to the logs', () => {
     const all = h.logs.join('\n');
     expect(h.logs.length).toBeGreaterThan(10);

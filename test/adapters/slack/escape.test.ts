@@ -1,7 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeEntities, link, linkUrl, mrkdwnText, plainText, truncateEscaped, userMention } from '../../../src/adapters/slack/escape.ts';
+import {
+  escapeEntities,
+  link,
+  linkUrl,
+  mrkdwnText,
+  plainText,
+  slackInputText,
+  truncateEscaped,
+  userMention,
+} from '../../../src/adapters/slack/escape.ts';
 import { chunkRichText, normalizeHighlights, richText } from '../../../src/adapters/slack/rich.ts';
+
+describe('reading what a user typed in Slack', () => {
+  it('turns entities, detected links and channels back into the text typed', () => {
+    expect(slackInputText('R&amp;D &lt;grids&gt; <https://x.org/?a=1&amp;b=2|x.org/?a=1&amp;b=2> <#C123|general>')).toBe(
+      'R&D <grids> https://x.org/?a=1&b=2 #general',
+    );
+    expect(slackInputText('&amp;lt; stays one level: &amp;amp;')).toBe('&lt; stays one level: &amp;');
+  });
+
+  it('leaves mentions and broadcasts as sent, for escaping on the way out', () => {
+    expect(slackInputText('<!here> <@U123> hi')).toBe('<!here> <@U123> hi');
+    expect(escapeEntities(slackInputText('&lt;!channel&gt;'))).toBe('&lt;!channel&gt;');
+  });
+});
 
 describe('escaping untrusted text for Slack', () => {
   it('turns &, < and > into entities so no mention or link can form', () => {

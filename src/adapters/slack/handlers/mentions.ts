@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { splitCommandLine } from '../../../core/dispatch.ts';
+import { slackInputText } from '../escape.ts';
 import type { SlackKit, SlackWho } from '../kit.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { SlackKit, SlackWho } from '../kit.ts';
 
 /** The command and text a mention asks for, with the bot's own mention removed. */
 export function mentionRequest(text: string, commandNames: readonly string[]): { name: string; text: string } {
-  const cleaned = text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ').trim();
+  const cleaned = slackInputText(text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')).trim();
   const { name, text: rest } = splitCommandLine(cleaned);
   if (name && commandNames.includes(name)) return { name, text: rest };
   return cleaned ? { name: 'ask', text: cleaned } : { name: 'help', text: '' };
