@@ -114,6 +114,13 @@ describe('a workspace that never installed', () => {
     expect(res.json()).toEqual({ ok: false, error: 'not installed in this workspace' });
     expect(h.fake.callsTo('chat.postMessage').length).toBe(before);
   });
+
+  it('is logged as one warning naming the workspace, never as an error with a stack trace', () => {
+    const about = h.logs.filter((l) => l.includes('T0STRANGER'));
+    expect(about.filter((l) => l.includes('refused a Slack request from a workspace without an installation'))).toHaveLength(2);
+    expect(about.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
+    expect(about.join('\n')).not.toContain('"stack"');
+  });
 });
 
 describe('uninstalling', () => {

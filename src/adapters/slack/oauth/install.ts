@@ -43,9 +43,17 @@ export interface SlackInstallerOptions {
   authorizeUrl?: string;
 }
 
-/** Whether an error (or the error it wraps, as Bolt's authorize does) says "not installed". */
+/**
+ * Whether an error, or one it wraps, says "not installed". The installer's authorize wraps the
+ * store's error once (`original`), and Bolt wraps that again before its error handler sees it.
+ */
 export function isNotInstalled(error: unknown): error is Error {
-  return error instanceof NotInstalledError || (error as { original?: unknown } | undefined)?.original instanceof NotInstalledError;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth += 1) {
+    if (current instanceof NotInstalledError) return true;
+    current = (current as { original?: unknown }).original;
+  }
+  return false;
 }
 
 function sendPage(res: ServerResponse, status: number, html: string): void {
