@@ -9,7 +9,8 @@ import { EVENTS_PATH, REDIRECT_PATH } from './paths.ts';
  * The Slack app manifest, generated from the command definitions: one slash command per command
  * (with the configured prefix) plus the umbrella `/briefing`, the scopes the features need,
  * the request and interactivity URLs, and Socket Mode on or off. For many workspaces (OAuth) it
- * adds the redirect URL, the uninstall events and the scope to recognise workspace admins.
+ * adds the redirect URL, the uninstall events, the scope to recognise workspace admins and
+ * organisation-wide deployment (Enterprise Grid).
  */
 
 export interface ManifestSlashCommand {
@@ -32,7 +33,7 @@ export interface SlackManifest {
   settings: {
     event_subscriptions: { request_url?: string; bot_events: string[] };
     interactivity: { is_enabled: true; request_url?: string };
-    org_deploy_enabled: false;
+    org_deploy_enabled: boolean;
     socket_mode_enabled: boolean;
     token_rotation_enabled: false;
   };
@@ -165,7 +166,8 @@ export function buildManifest(options: ManifestOptions): SlackManifest {
     settings: {
       event_subscriptions: { ...(url ? { request_url: url } : {}), bot_events: [...events].sort() },
       interactivity: { is_enabled: true, ...(url ? { request_url: url } : {}) },
-      org_deploy_enabled: false,
+      // OAuth mode: org-ready, so an Enterprise Grid admin can install it organisation-wide (no effect elsewhere).
+      org_deploy_enabled: options.oauth ?? false,
       socket_mode_enabled: options.socketMode,
       token_rotation_enabled: false,
     },

@@ -58,10 +58,11 @@ describe('the Slack app manifest', () => {
     expect(m.features.shortcuts?.[0]?.callback_id).toBe('register_briefing');
   });
 
-  it('for many workspaces adds the redirect URL, the uninstall events and users:read', () => {
+  it('for many workspaces adds the redirect URL, the uninstall events, users:read and organisation-wide installs', () => {
     const m = buildManifest({ commands, url: 'https://example.org/bot/slack/events', socketMode: false, oauth: true });
     expect(m.oauth_config.redirect_urls).toEqual(['https://example.org/bot/slack/oauth_redirect']);
     expect(m.oauth_config.scopes.bot).toContain('users:read');
+    expect(m.settings.org_deploy_enabled).toBe(true);
     expect(m.settings.event_subscriptions).toMatchObject({
       request_url: 'https://example.org/bot/slack/events',
       bot_events: ['app_mention', 'app_uninstalled', 'tokens_revoked'],
@@ -73,6 +74,7 @@ describe('the Slack app manifest', () => {
     const single = buildManifest({ commands, url: 'https://example.org', socketMode: false });
     expect(single.oauth_config.redirect_urls).toBeUndefined();
     expect(single.oauth_config.scopes.bot).not.toContain('users:read');
+    expect(single.settings.org_deploy_enabled).toBe(false);
   });
 
   it('npm run slack:manifest -- --oauth writes the OAuth manifest', () => {
@@ -82,6 +84,7 @@ describe('the Slack app manifest', () => {
       const written = JSON.parse(readFileSync(file, 'utf8'));
       expect(written.oauth_config.redirect_urls).toEqual(['https://example.org/slack/oauth_redirect']);
       expect(written.settings.socket_mode_enabled).toBe(false);
+      expect(written.settings.org_deploy_enabled).toBe(true);
     } finally {
       rmSync(file, { force: true });
     }
