@@ -50,6 +50,10 @@ export interface SlashFields {
   team_id?: string;
   response_url: string;
   trigger_id?: string;
+  /** Enterprise Grid: the organisation of the workspace. */
+  enterprise_id?: string;
+  /** Enterprise Grid: the app is installed organisation-wide. */
+  is_enterprise_install?: boolean;
 }
 
 /** A slash command body, form-encoded with every field Slack sends. */
@@ -65,7 +69,8 @@ export function slashBody(fields: SlashFields): string {
     command: fields.command,
     text: fields.text ?? '',
     api_app_id: 'AFAKE',
-    is_enterprise_install: 'false',
+    ...(fields.enterprise_id ? { enterprise_id: fields.enterprise_id } : {}),
+    is_enterprise_install: fields.is_enterprise_install ? 'true' : 'false',
     response_url: fields.response_url,
     trigger_id: fields.trigger_id ?? `trigger-${randomUUID()}`,
   }).toString();

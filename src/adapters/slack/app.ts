@@ -150,6 +150,7 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
           now,
           refusals,
           ...(deps.authorizeUrl ? { authorizeUrl: deps.authorizeUrl } : {}),
+          commandPrefix: config.SLACK_COMMAND_PREFIX,
         })
       : undefined;
   const keys = oauth ? (deps.workspaces as WorkspaceStore).keys : (deps.keys ?? memoryKeyStore());

@@ -28,10 +28,19 @@ export const SIGNING_SECRET = 'signing-secret-oauth-5e6f7a8b';
 export const TOKEN_KEY = randomBytes(32);
 
 export interface Workspace {
+  /** The workspace's team id; for an organisation-wide install, the organisation's workspace requests come from. */
   team: string;
   name: string;
   token: string;
   installer: string;
+  /** Enterprise Grid: the organisation, and whether the install is organisation-wide. */
+  enterprise?: { id: string; name: string; orgWide?: boolean };
+}
+
+/** Where a request comes from: a workspace, optionally of an Enterprise Grid organisation. */
+export interface Origin {
+  enterprise?: string;
+  orgWide?: boolean;
 }
 
 export interface OAuthHarness {
@@ -48,9 +57,14 @@ export interface OAuthHarness {
   /** Goes through the install page and the redirect as a browser would; returns the redirect's answer. */
   install(ws: Workspace): Promise<Response>;
   /** A signed slash command from a workspace; the response_url is `/respond/<id>` on the fake. */
-  slash(team: string, command: string, text: string, options?: { id?: string; userId?: string; channelId?: string }): Promise<PostResult>;
+  slash(
+    team: string,
+    command: string,
+    text: string,
+    options?: { id?: string; userId?: string; channelId?: string } & Origin,
+  ): Promise<PostResult>;
   /** A signed Events API callback from a workspace. */
-  event(team: string, event: Record<string, unknown>): Promise<PostResult>;
+  event(team: string, event: Record<string, unknown>, origin?: Origin): Promise<PostResult>;
   restart(options?: { tokenKey?: Uint8Array }): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,7 +81,14 @@ export async function startInstall(base: string): Promise<{ page: Response; html
   return { page, html, cookie, state: link.searchParams.get('state') ?? '', link };
 }
 
-export async function startOAuthHarness(options: { library: Library; moderators?: string[] }): Promise<OAuthHarness> {
+export async function startOAuthHarness(options: {
+  library: Library;
+  moderators?: string[];
+  /** SLACK_COMMAND_PREFIX. */
+  prefix?: string;
+  /** PostgreSQL instead of SQLite in the data folder. */
+  databaseUrl?: string;
+}): Promise<OAuthHarness> {
   const fake = await FakeSlack.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'briefing-oauth-'));
   const logs: string[] = [];
@@ -95,7 +116,7 @@ export async function startOAuthHarness(options: { library: Library; moderators?
       tokenKey,
     },
     SLACK_API_URL: fake.apiUrl,
-    SLACK_COMMAND_PREFIX: '',
+    SLACK_COMMAND_PREFIX: options.prefix ?? '',
     SLACK_MODERATORS: options.moderators ?? [],
     PORT: 0,
     HOST: '127.0.0.1',
@@ -103,7 +124,7 @@ export async function startOAuthHarness(options: { library: Library; moderators?
     REGISTER_URL_TIMEOUT_MS: 2000,
   });
   const boot = async (tokenKey: Uint8Array) => {
-    const store = await openStore({ dataDir });
+    const store = await openStore({ dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
     const services: Services = {};
     const digests = await setupDigests({
       config: { ...DIGEST_CONFIG, BRIEFING_DATA_DIR: dataDir },
@@ -160,7 +181,14 @@ export async function startOAuthHarness(options: { library: Library; moderators?
     async install(ws) {
       const { cookie, state } = await startInstall(h.base);
       const code = `code-${++counter}`;
-      fake.identities.set(ws.token, { team_id: ws.team, team: ws.name, user_id: `UBOT${ws.team}`, bot_id: `B${ws.team}` });
+      const orgWide = ws.enterprise?.orgWide === true;
+      fake.identities.set(ws.token, {
+        team_id: ws.team,
+        team: ws.name,
+        user_id: `UBOT${ws.team}`,
+        bot_id: `B${ws.team}`,
+        ...(ws.enterprise ? { enterprise_id: ws.enterprise.id } : {}),
+      });
       fake.oauthCodes.set(code, {
         ok: true,
         app_id: 'A0BRIEF',
@@ -169,9 +197,10 @@ export async function startOAuthHarness(options: { library: Library; moderators?
         token_type: 'bot',
         access_token: ws.token,
         bot_user_id: `UBOT${ws.team}`,
-        team: { id: ws.team, name: ws.name },
-        enterprise: null,
-        is_enterprise_install: false,
+        // An organisation-wide install names the organisation and no team.
+        team: orgWide ? null : { id: ws.team, name: ws.name },
+        enterprise: ws.enterprise ? { id: ws.enterprise.id, name: ws.enterprise.name } : null,
+        is_enterprise_install: orgWide,
       });
       return fetch(`${h.base}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, {
         headers: { cookie },
@@ -186,19 +215,25 @@ export async function startOAuthHarness(options: { library: Library; moderators?
         response_url: fake.responseUrl(o.id ?? `o${++counter}`),
         ...(o.userId ? { user_id: o.userId } : {}),
         ...(o.channelId ? { channel_id: o.channelId } : {}),
+        ...(o.enterprise ? { enterprise_id: o.enterprise } : {}),
+        ...(o.orgWide ? { is_enterprise_install: true } : {}),
       });
       return signedPost(h.events, SIGNING_SECRET, body);
     },
-    event(team, event) {
+    event(team, event, origin = {}) {
+      const enterprise = origin.enterprise ? { enterprise_id: origin.enterprise } : {};
       const body = {
         token: 'legacy',
         team_id: team,
+        ...enterprise,
         api_app_id: 'A0BRIEF',
         event,
         type: 'event_callback',
         event_id: `Ev${randomUUID().slice(0, 8)}`,
         event_time: Math.floor(Date.now() / 1000),
-        authorizations: [{ team_id: team, user_id: `UBOT${team}`, is_bot: true, is_enterprise_install: false }],
+        authorizations: [
+          { team_id: team, ...enterprise, user_id: `UBOT${team}`, is_bot: true, is_enterprise_install: origin.orgWide === true },
+        ],
       };
       return signedPost(h.events, SIGNING_SECRET, JSON.stringify(body), { contentType: 'application/json' });
     },

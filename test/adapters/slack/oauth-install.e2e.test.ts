@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DATABASE_FILE } from '../../../src/store/index.ts';
 import { bundledLibrary } from '../../helpers/library.ts';
 import { textsOf } from './harness.ts';
@@ -29,6 +29,8 @@ describe('"Add to Slack"', () => {
     const { page, html, cookie, state, link } = await startInstall(h.base);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(html).toContain('Add to Slack');
     expect(cookie).toBe(`slack-app-oauth-state=${state}`);
     expect(state.length).toBeGreaterThan(20);
@@ -88,6 +90,9 @@ describe('"Add to Slack"', () => {
 });
 
 describe('the state check', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   const redirect = (query: string, cookie?: string) =>
     fetch(`${h.base}/slack/oauth_redirect?${query}`, { redirect: 'manual', ...(cookie ? { headers: { cookie } } : {}) });
 
@@ -119,6 +124,35 @@ describe('the state check', () => {
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('This install link is not valid here');
     expect(h.fake.callsTo('oauth.v2.access').length).toBe(exchanges);
+  });
+
+  it('refuses a state made more than 10 minutes ago, with its own cookie, exchanging nothing', async () => {
+    const { cookie, state } = await startInstall(h.base);
+    const exchanges = h.fake.callsTo('oauth.v2.access').length;
+    // Only Date is faked: the server and the fake keep running on real timers.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 10 * 60_000 + 5_000);
+    const res = await redirect(`code=code-late&state=${encodeURIComponent(state)}`, cookie);
+    vi.useRealTimers();
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('the link expired after 10 minutes');
+    expect(h.fake.callsTo('oauth.v2.access').length).toBe(exchanges);
+    expect(h.logs.some((l) => l.includes('The state value is already expired'))).toBe(true);
+  });
+
+  it('names what Slack reported when it sends the browser back without a code, with what to do, escaped', async () => {
+    const { cookie, state } = await startInstall(h.base);
+    const res = await redirect(`error=invalid_team_for_non_distributed_app&state=${encodeURIComponent(state)}`, cookie);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('<h1>Slack did not complete the installation</h1>');
+    expect(html).toContain('Slack reported &quot;invalid_team_for_non_distributed_app&quot;.');
+    expect(html).toContain('Manage Distribution');
+    const hostile = await redirect(`error=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(hostile.status).toBe(400);
+    const text = await hostile.text();
+    expect(text).toContain('Slack reported &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;.');
+    expect(text).not.toContain('<script>');
   });
 
   it("shows Slack's refusal of the code on the error page, escaped", async () => {
@@ -160,5 +194,75 @@ describe('logs', () => {
     const all = h.logs.join('\n');
     expect(all).toContain('Slack workspace installed the app');
     for (const secret of [ACME.token, CLIENT_SECRET, STATE_SECRET, SIGNING_SECRET]) expect(all).not.toContain(secret);
+  });
+});
+
+describe('an Enterprise Grid organisation-wide install', () => {
+  const ORG: Workspace = {
+    team: 'T0ORGWS',
+    name: 'Org Inc',
+    token: 'xoxb-org-3333-secretorgtoken',
+    installer: 'W0ORGADMIN',
+    enterprise: { id: 'E0ORG', name: 'Org <Inc>', orgWide: true },
+  };
+  const origin = { enterprise: 'E0ORG', orgWide: true };
+
+  it('is stored under the organisation and says so on the success page', async () => {
+    const res = await h.install(ORG);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('is now installed in the Enterprise Grid organisation Org &lt;Inc&gt;.');
+    expect(html).toContain('An organisation admin chooses the workspaces');
+    const stored = await h.store.installations.find({ enterpriseId: 'E0ORG', enterpriseInstall: true });
+    expect(stored?.payload.startsWith('v1.')).toBe(true);
+    expect(stored?.payload).not.toContain(ORG.token);
+    const [entry] = await h.store.audit.list({ workspaceId: 'E0ORG', action: 'slack.install' });
+    expect(entry).toMatchObject({ actor: 'W0ORGADMIN', target: 'E:E0ORG' });
+  });
+
+  it("answers any workspace of the organisation with the organisation's token", async () => {
+    const answer = await h.slash('T0ORGWS', '/source', '6', origin);
+    expect(textsOf(answer.json()).join(' ')).toContain('[6]');
+    const before = h.fake.callsTo('chat.postMessage').length;
+    const res = await h.event(
+      'T0ORGWS',
+      { type: 'app_mention', user: 'W0ANY', text: '<@UBOTT0ORGWS> source 6', ts: '5.1', channel: 'C0ORG', event_ts: '5.1' },
+      origin,
+    );
+    expect(res.status).toBe(200);
+    await h.fake.until(() => h.fake.callsTo('chat.postMessage').length > before);
+    expect(h.fake.callsTo('chat.postMessage').at(-1)?.authorization).toBe(`Bearer ${ORG.token}`);
+  });
+
+  it("lets the organisation's installer manage digests in its workspaces, recorded under that workspace", async () => {
+    const res = await h.slash('T0ORGWS', '/digest', 'subscribe daily 09:00 UTC', { ...origin, userId: 'W0ORGADMIN', channelId: 'C0ORG' });
+    expect(textsOf(res.json()).join(' ')).toContain('Digest subscription');
+    const [sub] = await h.store.subscriptions.listForChannel('slack', 'C0ORG');
+    expect(sub?.workspaceId).toBe('E0ORG:T0ORGWS');
+  });
+
+  it('an uninstall of the organisation refuses its workspaces and pauses their digests', async () => {
+    const res = await h.event('T0ORGWS', { type: 'app_uninstalled' }, origin);
+    expect(res.status).toBe(200);
+    await h.untilLog('"workspaceId":"E0ORG"');
+    expect(await h.store.installations.find({ enterpriseId: 'E0ORG', enterpriseInstall: true })).toBeUndefined();
+    const [sub] = await h.store.subscriptions.listForChannel('slack', 'C0ORG');
+    expect(sub?.status).toBe('paused');
+    const refused = await h.slash('T0ORGWS', '/source', '6', origin);
+    expect(textsOf(refused.json()).join(' ')).toContain('is not installed in this workspace');
+  });
+});
+
+describe('with SLACK_COMMAND_PREFIX', () => {
+  let prefixed: OAuthHarness;
+  beforeAll(async () => {
+    prefixed = await startOAuthHarness({ library: await bundledLibrary(), prefix: 'bb-' });
+  });
+  afterAll(async () => prefixed?.close());
+
+  it('the success page suggests the commands as they are named in Slack', async () => {
+    const html = await (await prefixed.install(ACME)).text();
+    expect(html).toContain('Try <code>/bb-help</code> or <code>/bb-ask</code>');
+    expect(html).toContain('<code>/bb-digest</code> <code>subscribe daily 09:00</code>');
   });
 });

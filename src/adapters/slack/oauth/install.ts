@@ -39,6 +39,8 @@ export interface SlackInstallerOptions {
   scrub: (text: string) => string;
   now: () => Date;
   appName?: string;
+  /** SLACK_COMMAND_PREFIX, for the commands the success page suggests. */
+  commandPrefix?: string;
   /** Slack's authorize page the install link points to. */
   authorizeUrl?: string;
 }
@@ -56,14 +58,21 @@ export function isNotInstalled(error: unknown): error is Error {
   return false;
 }
 
+/** The `error` Slack put on the redirect (e.g. `invalid_team_for_non_distributed_app`), cut short: it comes from the visitor's URL. */
+function redirectError(req: IncomingMessage): string | undefined {
+  const value = new URL(req.url ?? '/', 'http://localhost').searchParams.get('error');
+  return value ? value.slice(0, 100) : undefined;
+}
+
+const PAGE_HEADERS = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'x-frame-options': 'DENY',
+} as const;
+
 function sendPage(res: ServerResponse, status: number, html: string): void {
   if (res.headersSent) return;
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-    'x-frame-options': 'DENY',
-  });
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...PAGE_HEADERS });
   res.end(html);
 }
 
@@ -95,8 +104,7 @@ export class SlackInstaller {
   /** Serves the install page and the OAuth redirect on the shared server. */
   mount(http: HttpServer): void {
     http.route(['GET'], INSTALL_PATH, async (req, res) => {
-      res.setHeader('cache-control', 'no-store');
-      res.setHeader('x-frame-options', 'DENY');
+      for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
       try {
         await this.provider.handleInstallPath(req, res, undefined, this.#urlOptions);
       } catch (error) {
@@ -173,12 +181,16 @@ export class SlackInstaller {
             teamName: installation.team?.name ?? installation.enterprise?.name,
             teamId: installation.team?.id,
             appId: installation.appId,
+            organisation: installation.isEnterpriseInstall === true,
+            commandPrefix: this.#options.commandPrefix ?? '',
           }),
         );
       },
-      failure: (error, _options, _req, res) => {
-        const slackError = (error as { data?: { error?: unknown } }).data?.error;
-        const problem = describeInstallError(error.code, typeof slackError === 'string' ? slackError : undefined);
+      failure: (error, _options, req, res) => {
+        const exchangeError = (error as { data?: { error?: unknown } }).data?.error;
+        // Slack sends the browser back with `error=…` instead of a code when it refused the install itself.
+        const slackError = typeof exchangeError === 'string' ? exchangeError : redirectError(req);
+        const problem = describeInstallError(error.code, slackError);
         logger.warn(
           { code: error.code, slackError, status: problem.status, reason: this.#options.scrub(error.message).slice(0, 300) },
           'a Slack installation did not complete',

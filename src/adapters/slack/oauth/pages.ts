@@ -47,23 +47,50 @@ export function successPage(details: {
   teamName?: string | undefined;
   teamId?: string | undefined;
   appId?: string | undefined;
+  /** An Enterprise Grid organisation-wide install (`teamName` is then the organisation's). */
+  organisation?: boolean;
+  /** SLACK_COMMAND_PREFIX, so the commands suggested are the ones that exist (`/bb-help`). */
+  commandPrefix?: string;
 }): string {
-  const where = details.teamName ? `the workspace ${escapeHtml(details.teamName)}` : 'your workspace';
+  const name = details.teamName ? escapeHtml(details.teamName) : undefined;
+  const where = details.organisation
+    ? `the Enterprise Grid organisation ${name ?? ''}`.trimEnd()
+    : name
+      ? `the workspace ${name}`
+      : 'your workspace';
+  const command = (n: string) => `<code>/${escapeHtml(details.commandPrefix ?? '')}${n}</code>`;
   const open =
     details.teamId && details.appId
       ? `<p><a class="button" href="slack://app?team=${encodeURIComponent(details.teamId)}&amp;id=${encodeURIComponent(details.appId)}">Open Slack</a></p>`
       : '';
+  const org = details.organisation
+    ? "\n<p>An organisation admin chooses the workspaces it is added to, in the organisation's app settings.</p>"
+    : '';
   return page(
     `${details.appName} is installed`,
-    `<p>${escapeHtml(details.appName)} is now installed in ${where}.</p>
-<p>Try <code>/help</code> or <code>/ask</code> with a question in any channel. Workspace admins and the person who installed the app can add scheduled digests to a channel with <code>/digest subscribe daily 09:00</code>.</p>
+    `<p>${escapeHtml(details.appName)} is now installed in ${where}.</p>${org}
+<p>Try ${command('help')} or ${command('ask')} with a question in any channel. Workspace admins and the person who installed the app can add scheduled digests to a channel with ${command('digest')} <code>subscribe daily 09:00</code>.</p>
 ${open}
 <p>You can close this page.</p>`,
   );
 }
 
-/** Why an install failed, in words a person can act on, with the HTTP status to send. */
+/** Slack's own reasons for not completing an install, in words a person can act on. */
+const SLACK_REASONS: Record<string, string> = {
+  invalid_team_for_non_distributed_app:
+    "Until the app's distribution is turned on, only the workspace it was created in can install it: the bot's operator turns it on under Manage Distribution in the app's settings.",
+  bad_redirect_uri:
+    "The redirect URL this bot runs at is not among the app's redirect URLs: the bot's operator adds it under OAuth & Permissions in the app's settings.",
+  invalid_scope: "The app asked for a permission Slack does not know: the bot's operator should check the app's scopes.",
+};
+
+/**
+ * Why an install failed, in words a person can act on, with the HTTP status to send.
+ * `slackError` is Slack's error code (from `oauth.v2.access`, or the `error` Slack put on the
+ * redirect); it is shown as given, escaped.
+ */
 export function describeInstallError(code: string | undefined, slackError?: string): { status: number; title: string; text: string } {
+  const reason = slackError ? ` ${SLACK_REASONS[slackError] ?? ''}`.trimEnd() : '';
   switch (code) {
     case 'slack_oauth_invalid_state':
     case 'slack_oauth_missing_state':
@@ -74,6 +101,13 @@ export function describeInstallError(code: string | undefined, slackError?: stri
         text: 'The installation was not started from this browser, or the link expired after 10 minutes. Start again from the install page.',
       };
     case 'slack_oauth_missing_code':
+      if (slackError) {
+        return {
+          status: 400,
+          title: 'Slack did not complete the installation',
+          text: `Slack reported "${slackError}".${reason} Nothing was installed; start again from the install page.`,
+        };
+      }
       return { status: 400, title: 'Slack did not send an authorization code', text: 'Start again from the install page.' };
     case 'slack_oauth_installer_authorization_error':
       return { status: 200, title: 'Installation cancelled', text: 'Nothing was installed. You can start again from the install page.' };
@@ -82,7 +116,7 @@ export function describeInstallError(code: string | undefined, slackError?: stri
         status: slackError ? 502 : 500,
         title: 'The installation did not complete',
         text: slackError
-          ? `Slack refused to finish the installation (${slackError}). Start again from the install page; if it keeps failing, tell the bot's operator.`
+          ? `Slack refused to finish the installation (${slackError}).${reason} Start again from the install page; if it keeps failing, tell the bot's operator.`
           : "Something went wrong on our side. Start again from the install page; if it keeps failing, tell the bot's operator.",
       };
   }

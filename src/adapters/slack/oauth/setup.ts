@@ -39,6 +39,8 @@ export interface OAuthSetupOptions {
   scrub: (text: string) => string;
   now: () => Date;
   authorizeUrl?: string;
+  /** SLACK_COMMAND_PREFIX, for the commands the install success page suggests. */
+  commandPrefix?: string;
   /** Where Bolt marks the requests it must refuse (see receiver.ts). */
   refusals: WeakMap<object, SlackRefusal>;
 }
@@ -84,6 +86,7 @@ export async function setupOAuth(options: OAuthSetupOptions) {
     scrub: options.scrub,
     now,
     ...(options.authorizeUrl ? { authorizeUrl: options.authorizeUrl } : {}),
+    ...(options.commandPrefix ? { commandPrefix: options.commandPrefix } : {}),
   });
 
   const authorize = async (
