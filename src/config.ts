@@ -191,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 const OAUTH_VARS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_ENCRYPTION_KEY'] as const;
+const TOKEN_KEY_FORMAT = `32 random bytes as 64 hex digits or base64 (44 characters), e.g. the output of: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))"`;
 
 /**
  * `SLACK_TOKEN_ENCRYPTION_KEY` as 32 bytes: 64 hex digits or base64 (standard or URL-safe) of 32
@@ -222,7 +223,9 @@ function slackConfig(e: Env, problems: string[]): Config['slack'] {
   const oauthSet = OAUTH_VARS.filter((name) => e[name] !== undefined);
   if (oauthSet.length > 0) {
     for (const name of OAUTH_VARS.filter((n) => e[n] === undefined)) {
-      problems.push(`${name} is missing: OAuth mode (many workspaces) needs ${OAUTH_VARS.join(', ')} and SLACK_SIGNING_SECRET`);
+      problems.push(
+        `${name} is missing: OAuth mode (many workspaces) needs ${OAUTH_VARS.join(', ')} and SLACK_SIGNING_SECRET${name === 'SLACK_TOKEN_ENCRYPTION_KEY' ? `; the key encrypts the stored bot tokens: ${TOKEN_KEY_FORMAT}` : ''}`,
+      );
     }
     if (!e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is missing: copy it from the Slack app\'s "Basic Information" page');
     if (e.SLACK_BOT_TOKEN) {
@@ -233,9 +236,7 @@ function slackConfig(e: Env, problems: string[]): Config['slack'] {
     if (e.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN: Socket Mode serves one workspace; remove it to install through OAuth (HTTP)');
     const tokenKey = e.SLACK_TOKEN_ENCRYPTION_KEY === undefined ? undefined : parseTokenKey(e.SLACK_TOKEN_ENCRYPTION_KEY);
     if (e.SLACK_TOKEN_ENCRYPTION_KEY !== undefined && !tokenKey) {
-      problems.push(
-        `SLACK_TOKEN_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64 (44 characters), e.g. the output of: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))" (got ${e.SLACK_TOKEN_ENCRYPTION_KEY.length} characters)`,
-      );
+      problems.push(`SLACK_TOKEN_ENCRYPTION_KEY must be ${TOKEN_KEY_FORMAT} (got ${e.SLACK_TOKEN_ENCRYPTION_KEY.length} characters)`);
     }
     teamQualified('SLACK_MODERATORS', e.SLACK_MODERATORS, problems);
     if (e.SLACK_MODERATOR_GROUP) {

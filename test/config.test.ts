@@ -152,6 +152,10 @@ describe('loadConfig', () => {
     it('refuses OAuth without the encryption key, and with Socket Mode', () => {
       const { SLACK_TOKEN_ENCRYPTION_KEY: _key, ...rest } = oauth;
       expect(() => loadConfig(rest)).toThrow(/SLACK_TOKEN_ENCRYPTION_KEY is missing/);
+      // Also says what a key looks like and how to make one.
+      expect(() => loadConfig(rest)).toThrow(
+        /the key encrypts the stored bot tokens: 32 random bytes as 64 hex digits or base64 \(44 characters\), e\.g\. the output of: node -e/,
+      );
       expect(() => loadConfig({ ...oauth, SLACK_APP_TOKEN: 'xapp-1' })).toThrow(/SLACK_APP_TOKEN: Socket Mode serves one workspace/);
     });
 
