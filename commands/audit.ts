@@ -49,10 +49,15 @@ export default defineCommand({
     const registry = registryOf(ctx.services);
     if (!registry)
       return errorReply('audit', 'unavailable', 'The audit log is not available: this bot runs without its data store (STORE=off).');
+    // The terminal and the CLI are the operator's: they see every workspace's entries.
+    const chat = ctx.platform === 'slack' || ctx.platform === 'discord';
     const entries = await registry.audit({
       limit: PER_PAGE + 1,
       ...(article ? { target: article } : {}),
       ...(before ? { beforeId: before } : {}),
+      ...(chat
+        ? { visibleTo: { platform: ctx.platform, ...(ctx.channel?.workspaceId ? { workspaceId: ctx.channel.workspaceId } : {}) } }
+        : {}),
     });
     const shown = entries.slice(0, PER_PAGE);
     const about = article ? ` about ${article}` : '';

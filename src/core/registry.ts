@@ -19,8 +19,17 @@ export interface Registry {
   cancel(pendingId: string, actor: RegistryActor): Promise<RegistryResult<{ articleId: string; title: string }>>;
   /** Hides a registered briefing from the library; its revisions stay stored. */
   unregister(articleId: string, actor: RegistryActor): Promise<RegistryResult<{ articleId: string; title: string; revisions: number }>>;
-  /** Who did what, newest first. */
-  audit(filter?: { target?: string; beforeId?: number; limit?: number }): Promise<AuditRecord[]>;
+  /**
+   * Who did what, newest first. `visibleTo` keeps what one chat workspace (a Slack team, a
+   * Discord guild) may see: its own entries (digests, installs) and every change to the
+   * briefings, which all workspaces share; another workspace's own entries are left out.
+   */
+  audit(filter?: {
+    target?: string;
+    beforeId?: number;
+    limit?: number;
+    visibleTo?: { platform: Platform; workspaceId?: string };
+  }): Promise<AuditRecord[]>;
   /** Ids of the registered briefings that are live, for autocomplete. */
   registeredIds(): string[];
 }

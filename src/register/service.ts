@@ -368,7 +368,9 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
 
     async audit(filter = {}): Promise<AuditRecord[]> {
-      return store.audit.list(filter);
+      const { visibleTo, ...rest } = filter;
+      // Registrations change what every workspace sees: their entries are everyone's.
+      return store.audit.list({ ...rest, ...(visibleTo ? { visibleTo: { ...visibleTo, sharedPrefix: 'article.' } } : {}) });
     },
 
     registeredIds,

@@ -75,6 +75,13 @@ export function postgresAudit(db: Db): AuditLog {
       if (filter.action !== undefined) add('action', '=', filter.action);
       if (filter.target !== undefined) add('target', '=', filter.target);
       if (filter.beforeId !== undefined) add('id', '<', filter.beforeId);
+      if (filter.visibleTo) {
+        const { platform, workspaceId, sharedPrefix } = filter.visibleTo;
+        params.push(sharedPrefix, platform, workspaceId ?? null);
+        const n = params.length;
+        // left(), not LIKE: `_` and `%` in a prefix must not be wildcards.
+        where.push(`(left(action, char_length($${n - 2})) = $${n - 2} OR (platform = $${n - 1} AND workspace_id = $${n}))`);
+      }
       const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), 1000);
       const text = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
       return (await db.rows<AuditRow>(text, params)).map(toEntry);

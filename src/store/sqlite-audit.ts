@@ -83,6 +83,12 @@ export function sqliteAudit(db: Database.Database): AuditLog {
         where.push('id < ?');
         params.push(filter.beforeId);
       }
+      if (filter.visibleTo) {
+        const { platform, workspaceId, sharedPrefix } = filter.visibleTo;
+        // substr, not LIKE: `_` and `%` in a prefix must not be wildcards.
+        where.push('(substr(action, 1, ?) = ? OR (platform = ? AND workspace_id = ?))');
+        params.push(sharedPrefix.length, sharedPrefix, platform, workspaceId ?? null);
+      }
       const limit = Math.min(Math.max(1, filter.limit ?? 50), 1000);
       const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
       return (db.prepare(sql).all(...params) as AuditRow[]).map(toEntry);

@@ -331,6 +331,12 @@ export interface AuditFilter {
   target?: string;
   /** Only entries with a smaller id (paging backwards). */
   beforeId?: number;
+  /**
+   * Only what one workspace may see: its own entries (this platform and workspace) and the
+   * entries whose action starts with `sharedPrefix` (changes to what every workspace shares,
+   * e.g. `article.` for registered briefings). Without `workspaceId`, only the shared ones.
+   */
+  visibleTo?: { platform: Platform; workspaceId?: string; sharedPrefix: string };
   /** Default 50, at most 1000. */
   limit?: number;
 }

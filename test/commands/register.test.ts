@@ -363,13 +363,41 @@ describe('/unregister and /audit', () => {
         action: 'digest.subscribe',
         target: `subscription:${i}`,
       });
-    const first = ok(await run('audit', {}));
+    // The terminal is the operator's: it sees entries of every workspace (these name none).
+    const operator = ctx({ platform: 'console' });
+    const first = ok(await run('audit', {}, operator));
     expect(first.items).toHaveLength(20);
     expect(first.items?.[0]?.text).toBe('digest subscribe subscription:20');
     const older = first.actions?.[0];
     if (older?.type !== 'run') throw new Error('no older button');
-    const second = ok(await run('audit', older.invoke.options));
+    const second = ok(await run('audit', older.invoke.options, operator));
     expect(second.items?.map((i) => i.text)).toEqual(['digest subscribe subscription:0']);
     expect(second.actions).toBeUndefined();
+  });
+
+  it("/audit in a chat server shows its own entries and the briefings' history, never another server's", async () => {
+    const at = '2025-06-02T09:00:00.000Z';
+    await store.audit.append({
+      at,
+      actor: 'U1',
+      platform: 'discord',
+      workspaceId: 'G1',
+      action: 'digest.subscribe',
+      target: 'subscription:g1',
+    });
+    await store.audit.append({
+      at,
+      actor: 'U2',
+      platform: 'discord',
+      workspaceId: 'G2',
+      action: 'digest.subscribe',
+      target: 'subscription:g2',
+    });
+    await store.audit.append({ at, actor: 'U2', platform: 'discord', workspaceId: 'G2', action: 'article.unregister', target: 'gone' });
+    const inG1 = { ...ctx(), channel: { platform: 'discord' as const, id: 'C1', workspaceId: 'G1' } };
+    const texts = ok(await run('audit', {}, inG1)).items?.map((i) => i.text);
+    expect(texts).toContain('digest subscribe subscription:g1');
+    expect(texts).toContain('unregistered gone');
+    expect(texts).not.toContain('digest subscribe subscription:g2');
   });
 });

@@ -308,6 +308,49 @@ export function describeStoreContract(name: string, options: { open: () => Promi
       expect(() => installationKey({ enterpriseInstall: false })).toThrow(/needs teamId/);
     });
 
+    it("audit: visibleTo keeps a workspace's own entries and the shared ones, never another workspace's", async () => {
+      const at = '2025-06-01T00:00:00.000Z';
+      const entry = (platform: 'slack' | 'discord' | 'cli', workspaceId: string | undefined, action: string) =>
+        store.audit.append({
+          at,
+          actor: 'U1',
+          platform,
+          ...(workspaceId ? { workspaceId } : {}),
+          action,
+          target: `${action}:${workspaceId}`,
+        });
+      await entry('slack', 'T1', 'slack.install');
+      await entry('slack', 'T2', 'slack.install');
+      await entry('slack', 'T1', 'article.register');
+      await entry('slack', 'T2', 'article.register');
+      await entry('cli', undefined, 'article.unregister');
+      await entry('discord', 'T1', 'digest.subscribe'); // a guild whose id happens to equal a Slack team's
+      await entry('slack', 'T1', 'articleXregister'); // `.` in the prefix is not a wildcard
+      const seen = async (visibleTo: { platform: 'slack' | 'discord'; workspaceId?: string }) =>
+        (await store.audit.list({ visibleTo: { ...visibleTo, sharedPrefix: 'article.' } })).map((e) => e.target);
+      expect(await seen({ platform: 'slack', workspaceId: 'T1' })).toEqual([
+        'articleXregister:T1',
+        'article.unregister:undefined',
+        'article.register:T2',
+        'article.register:T1',
+        'slack.install:T1',
+      ]);
+      expect(await seen({ platform: 'slack', workspaceId: 'T2' })).toEqual([
+        'article.unregister:undefined',
+        'article.register:T2',
+        'article.register:T1',
+        'slack.install:T2',
+      ]);
+      expect(await seen({ platform: 'discord' })).toEqual(['article.unregister:undefined', 'article.register:T2', 'article.register:T1']);
+      const page = await store.audit.list({ visibleTo: { platform: 'slack', workspaceId: 'T2', sharedPrefix: 'article.' }, limit: 2 });
+      expect(page.map((e) => e.target)).toEqual(['article.unregister:undefined', 'article.register:T2']);
+      expect(
+        (
+          await store.audit.list({ visibleTo: { platform: 'slack', workspaceId: 'T2', sharedPrefix: 'article.' }, beforeId: page[1]?.id })
+        ).map((e) => e.target),
+      ).toEqual(['article.register:T1', 'slack.install:T2']);
+    });
+
     it('subscriptions: pauseWorkspace pauses only that workspace, with an audit entry', async () => {
       const base = {
         platform: 'slack' as const,

@@ -8,6 +8,7 @@ import { type SlackAdapter, type SlackConfig, startSlack } from '../../../src/ad
 import type { Services } from '../../../src/core/command.ts';
 import type { Library } from '../../../src/core/library.ts';
 import type { DigestSetup } from '../../../src/scheduler/index.ts';
+import { createRegistry } from '../../../src/register/service.ts';
 import { setupDigests } from '../../../src/scheduler/index.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { Store } from '../../../src/store/types.ts';
@@ -125,7 +126,9 @@ export async function startOAuthHarness(options: {
   });
   const boot = async (tokenKey: Uint8Array) => {
     const store = await openStore({ dataDir, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
-    const services: Services = {};
+    const services: Services = {
+      registry: createRegistry({ store, library: options.library, maxBytes: 1_048_576, timeoutMs: 2000, allowPrivate: false }),
+    };
     const digests = await setupDigests({
       config: { ...DIGEST_CONFIG, BRIEFING_DATA_DIR: dataDir },
       library: options.library,

@@ -15,7 +15,7 @@ const BETA: Workspace = { team: 'T0BETA', name: 'Beta', token: 'xoxb-beta-2222-s
 
 let h: OAuthHarness;
 beforeAll(async () => {
-  h = await startOAuthHarness({ library: await bundledLibrary(), moderators: ['T0BETA:U0BETAEDITOR'] });
+  h = await startOAuthHarness({ library: await bundledLibrary(), moderators: ['T0BETA:U0BETAEDITOR', 'T0ALPHA:U0ALPHAEDITOR'] });
   expect((await h.install(ALPHA)).status).toBe(200);
   expect((await h.install(BETA)).status).toBe(200);
   h.fake.users.set('T0ALPHA:U0ALPHAADMIN', { is_admin: true });
@@ -87,6 +87,22 @@ describe('moderators per workspace', () => {
     expect(text(remove.json())).toContain('This channel has no digest subscription');
     const [sub] = await h.store.subscriptions.listForChannel('slack', 'C0SHARED');
     expect(sub).toMatchObject({ workspaceId: 'T0ALPHA', status: 'active' });
+  });
+});
+
+describe('the audit log per workspace', () => {
+  it("shows a workspace its own entries and the briefings' history, never another workspace's installs or digests", async () => {
+    const alpha = text((await h.slash('T0ALPHA', '/audit', '', { userId: 'U0ALPHAEDITOR' })).json());
+    expect(alpha).toContain('slack install T:-:T0ALPHA');
+    expect(alpha).toContain('digest subscribe');
+    expect(alpha).not.toContain('T0BETA');
+    const beta = text((await h.slash('T0BETA', '/audit', '', { userId: 'U0BETAEDITOR' })).json());
+    expect(beta).toContain('slack install T:-:T0BETA');
+    expect(beta).not.toContain('T0ALPHA');
+    expect(beta).not.toContain('digest subscribe');
+    // The operator's own view (the CLI's) still holds both.
+    const all = await h.store.audit.list({});
+    expect(new Set(all.map((e) => e.workspaceId))).toEqual(new Set(['T0ALPHA', 'T0BETA']));
   });
 });
 
