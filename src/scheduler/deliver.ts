@@ -128,7 +128,7 @@ export async function deliver(ctx: DeliverContext, delivery: Delivery, workspace
       if (kind === 'channel-gone' || kind === 'forbidden') {
         const reason = `${REASONS[kind]} (${message.slice(0, 200)})`;
         const result = await finish('failed', attempts, { error: reason });
-        const paused = await store.subscriptions.pauseChannel(delivery.platform, delivery.channelId, reason, iso(ctx.now()));
+        const paused = await store.subscriptions.pauseChannel(delivery.platform, delivery.channelId, reason, iso(ctx.now()), workspaceId);
         ctx.logger.warn({ ...log, kind, paused }, 'digest channel unusable; its subscriptions are paused');
         return result;
       }

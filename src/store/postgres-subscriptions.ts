@@ -97,10 +97,10 @@ export function postgresSubscriptions(db: Db): SubscriptionRepository {
         return changed;
       });
     },
-    async pauseChannel(platform, channelId, reason, at) {
+    async pauseChannel(platform, channelId, reason, at, workspaceId) {
       return db.run(
-        "UPDATE subscriptions SET status = 'paused', paused_reason = $1, paused_at = $2 WHERE platform = $3 AND channel_id = $4 AND status = 'active'",
-        [reason, at, platform, channelId],
+        "UPDATE subscriptions SET status = 'paused', paused_reason = $1, paused_at = $2 WHERE platform = $3 AND channel_id = $4 AND status = 'active' AND ($5::text IS NULL OR workspace_id = $5)",
+        [reason, at, platform, channelId, workspaceId ?? null],
       );
     },
     async pauseWorkspace(platform, workspaceId, reason, at, audit) {

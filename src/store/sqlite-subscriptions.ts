@@ -61,7 +61,7 @@ export function sqliteSubscriptions(db: Database.Database): SubscriptionReposito
     "UPDATE subscriptions SET status = 'cancelled', cancelled_by = ?, cancelled_at = ? WHERE id = ? AND status != 'cancelled'",
   );
   const pauseAll = db.prepare(
-    "UPDATE subscriptions SET status = 'paused', paused_reason = ?, paused_at = ? WHERE platform = ? AND channel_id = ? AND status = 'active'",
+    "UPDATE subscriptions SET status = 'paused', paused_reason = ?, paused_at = ? WHERE platform = ? AND channel_id = ? AND status = 'active' AND (? IS NULL OR workspace_id = ?)",
   );
   const resumeOne = db.prepare(
     "UPDATE subscriptions SET status = 'active', paused_reason = NULL, paused_at = NULL, next_due_at = NULL, checked_until = MAX(checked_until, ?) WHERE id = ? AND status = 'paused'",
@@ -126,8 +126,8 @@ export function sqliteSubscriptions(db: Database.Database): SubscriptionReposito
     async cancel(id, by, at, audit) {
       return cancel.immediate(id, by, at, audit);
     },
-    async pauseChannel(platform, channelId, reason, at) {
-      return pauseAll.run(reason, at, platform, channelId).changes;
+    async pauseChannel(platform, channelId, reason, at, workspaceId) {
+      return pauseAll.run(reason, at, platform, channelId, workspaceId ?? null, workspaceId ?? null).changes;
     },
     async pauseWorkspace(platform, workspaceId, reason, at, audit) {
       return pauseWorkspace.immediate(platform, workspaceId, reason, at, audit);

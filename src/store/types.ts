@@ -118,8 +118,12 @@ export interface SubscriptionRepository {
   release(id: number, owner: string, update: { checkedUntil: Timestamp; nextDueAt: Timestamp | undefined }): Promise<boolean>;
   /** Cancels one subscription; false when it was already cancelled or does not exist. */
   cancel(id: number, by: string, at: Timestamp, audit?: NewAuditEntry): Promise<boolean>;
-  /** Pauses every active subscription of a channel with the reason; returns how many. */
-  pauseChannel(platform: Platform, channelId: string, reason: string, at: Timestamp): Promise<number>;
+  /**
+   * Pauses every active subscription of a channel with the reason; returns how many. With
+   * `workspaceId`, only that workspace's (a Slack channel shared between workspaces has one id in
+   * all of them, and what fails for one workspace's bot says nothing about another's).
+   */
+  pauseChannel(platform: Platform, channelId: string, reason: string, at: Timestamp, workspaceId?: string): Promise<number>;
   /** Pauses every active subscription of a workspace (a Slack team that uninstalled the app); returns how many. */
   pauseWorkspace(platform: Platform, workspaceId: string, reason: string, at: Timestamp, audit?: NewAuditEntry): Promise<number>;
   /** Resumes a paused subscription; slots that passed while paused are not replayed (`checkedUntil = at`). */

@@ -371,6 +371,27 @@ export function describeStoreContract(name: string, options: { open: () => Promi
       expect(await store.audit.list({ workspaceId: 'T1' })).toHaveLength(1);
     });
 
+    it("subscriptions: pauseChannel with a workspace pauses only that workspace's subscriptions in a shared channel", async () => {
+      const base = {
+        platform: 'slack' as const,
+        channelId: 'C-SHARED',
+        schedule: 'daily 09:00',
+        cron: '0 9 * * *',
+        timeZone: 'UTC',
+        createdBy: 'U1',
+        createdAt: '2025-06-01T00:00:00.000Z',
+      };
+      await store.subscriptions.create({ ...base, workspaceId: 'T1' });
+      await store.subscriptions.create({ ...base, workspaceId: 'T2' });
+      expect(await store.subscriptions.pauseChannel('slack', 'C-SHARED', 'not_in_channel', '2025-06-02T00:00:00.000Z', 'T1')).toBe(1);
+      expect((await store.subscriptions.listLive()).map((s) => [s.workspaceId, s.status])).toEqual([
+        ['T1', 'paused'],
+        ['T2', 'active'],
+      ]);
+      expect(await store.subscriptions.pauseChannel('slack', 'C-SHARED', 'gone', '2025-06-02T00:00:00.000Z')).toBe(1);
+      expect((await store.subscriptions.listLive()).map((s) => s.status)).toEqual(['paused', 'paused']);
+    });
+
     it('subscriptions: takeDue leases due ones to one owner at a time; release records the next slot and ends the lease', async () => {
       const base = { schedule: 'daily 09:00', cron: '0 9 * * *', timeZone: 'UTC', createdBy: 'U1', createdAt: '2025-06-01T00:00:00.000Z' };
       await store.subscriptions.create({ ...base, platform: 'slack', channelId: 'C1' });

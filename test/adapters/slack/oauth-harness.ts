@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { commands as allCommands } from '../../../commands/index.ts';
 import { type SlackAdapter, type SlackConfig, startSlack } from '../../../src/adapters/slack/app.ts';
-import type { Services } from '../../../src/core/command.ts';
+import type { ChannelSender } from '../../../src/core/channel.ts';
+import type { Platform, Services } from '../../../src/core/command.ts';
 import type { Library } from '../../../src/core/library.ts';
-import type { DigestSetup } from '../../../src/scheduler/index.ts';
 import { createRegistry } from '../../../src/register/service.ts';
+import type { DigestSetup } from '../../../src/scheduler/index.ts';
 import { setupDigests } from '../../../src/scheduler/index.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { Store } from '../../../src/store/types.ts';
@@ -129,11 +130,13 @@ export async function startOAuthHarness(options: {
     const services: Services = {
       registry: createRegistry({ store, library: options.library, maxBytes: 1_048_576, timeoutMs: 2000, allowPrivate: false }),
     };
+    // Filled with the adapter's sender once it runs, as src/main.ts does (`/digest now` posts through it).
+    const senders = new Map<Platform, ChannelSender>();
     const digests = await setupDigests({
       config: { ...DIGEST_CONFIG, BRIEFING_DATA_DIR: dataDir },
       library: options.library,
       services,
-      senders: new Map(),
+      senders,
       logger: pino({ level: 'silent' }),
       store,
     });
@@ -149,6 +152,7 @@ export async function startOAuthHarness(options: {
         now: () => new Date(),
         retryConfig: { retries: 0 },
       });
+      senders.set('slack', adapter.sender);
       return { store, digests, adapter };
     } catch (error) {
       await digests.close();

@@ -78,6 +78,28 @@ describe('moderators per workspace', () => {
     expect(text(listed.json())).not.toContain('is for moderators only');
   });
 
+  it("in a channel two workspaces share, a post that fails for one workspace's bot pauses only that workspace's digests", async () => {
+    const beta = await h.slash('T0BETA', '/digest', 'subscribe daily 06:00 UTC', { userId: BETA.installer, channelId: 'C0CONNECT' });
+    expect(text(beta.json())).toContain('Digest subscription');
+    const alpha = await h.slash('T0ALPHA', '/digest', 'subscribe daily 06:00 UTC', { userId: ALPHA.installer, channelId: 'C0CONNECT' });
+    expect(text(alpha.json())).toContain('Digest subscription');
+    // Alpha's bot was removed from the channel; Beta's is still in it.
+    h.fake.script('chat.postMessage', (call) =>
+      call.authorization === `Bearer ${ALPHA.token}` ? { json: { ok: false, error: 'not_in_channel' } } : undefined,
+    );
+    await h.slash('T0ALPHA', '/digest', 'now', { userId: ALPHA.installer, channelId: 'C0CONNECT' });
+    await h.fake.until(() => h.fake.callsTo('chat.postMessage').some((c) => c.body.channel === 'C0CONNECT'));
+    const paused = async () =>
+      (await h.store.subscriptions.listForChannel('slack', 'C0CONNECT')).map((s) => [s.workspaceId, s.status, s.pausedReason ?? '']);
+    await h.digests.scheduler.idle();
+    expect(await paused()).toEqual([
+      ['T0BETA', 'active', ''],
+      ['T0ALPHA', 'paused', expect.stringContaining('not_in_channel')],
+    ]);
+    const status = text((await h.slash('T0BETA', '/digest', 'status', { channelId: 'C0CONNECT' })).json());
+    expect(status).not.toContain('paused');
+  });
+
   it("in a channel two workspaces share, one workspace neither sees nor removes the other's subscriptions", async () => {
     const alpha = await h.slash('T0ALPHA', '/digest', 'subscribe daily 07:00 UTC', { userId: ALPHA.installer, channelId: 'C0SHARED' });
     expect(text(alpha.json())).toContain('Digest subscription');
@@ -99,7 +121,9 @@ describe('the audit log per workspace', () => {
     const beta = text((await h.slash('T0BETA', '/audit', '', { userId: 'U0BETAEDITOR' })).json());
     expect(beta).toContain('slack install T:-:T0BETA');
     expect(beta).not.toContain('T0ALPHA');
-    expect(beta).not.toContain('digest subscribe');
+    const alphaSubscriptions = (await h.store.subscriptions.listLive()).filter((sub) => sub.workspaceId === 'T0ALPHA');
+    expect(alphaSubscriptions.length).toBeGreaterThan(0);
+    for (const sub of alphaSubscriptions) expect(beta).not.toMatch(new RegExp(`subscription:${sub.id}\\b`));
     // The operator's own view (the CLI's) still holds both.
     const all = await h.store.audit.list({});
     expect(new Set(all.map((e) => e.workspaceId))).toEqual(new Set(['T0ALPHA', 'T0BETA']));
