@@ -65,7 +65,14 @@ function parseWhen(words: string[]): { schedule: string; cron: string } | { erro
  * @example parseSchedule('daily 09:00 Europe/Istanbul', undefined, 'UTC') // { ok: true, value: { schedule: 'daily 09:00', … } }
  */
 export function parseSchedule(when: string, zone: string | undefined, defaultZone: string, now: Date = new Date()): ScheduleParse {
-  const words = when.replace(/["“”]/g, ' ').trim().split(/\s+/).filter(Boolean);
+  // Slack shows the `*` of our replies as ∗ (see src/adapters/slack/escape.ts): a schedule copied
+  // from /digest status comes back that way.
+  const words = when
+    .replace(/["“”]/g, ' ')
+    .replace(/\u2217/g, '*')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   let zoneText = zone?.trim() || undefined;
   const last = words.at(-1);
   if (!zoneText && words.length > 1 && last && looksLikeZone(last)) {

@@ -165,6 +165,8 @@ describe('a workspace that never installed', () => {
 
 describe('uninstalling', () => {
   it('deletes the installation and its keys, pauses its digests, and leaves the other workspace working', async () => {
+    const cron = await h.slash('T0ALPHA', '/digest', 'subscribe "30 8 * * 1-5" UTC', { userId: ALPHA.installer, channelId: 'C0ALPHA' });
+    expect(text(cron.json())).toContain('Digest subscription');
     await h.store.keys.put('slack:T0ALPHA:probe', 'x', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
     const res = await h.event('T0ALPHA', { type: 'app_uninstalled' });
     expect(res.status).toBe(200);
@@ -195,10 +197,15 @@ describe('uninstalling', () => {
     expect(h.fake.callsTo('chat.postMessage').length).toBe(before);
   });
 
-  it('after a reinstall, /digest status shows why the digests are paused', async () => {
+  it('after a reinstall, /digest status shows why the digests are paused, and the command it shows resumes one', async () => {
     expect((await h.install(ALPHA)).status).toBe(200);
-    const status = await h.slash('T0ALPHA', '/digest', 'status', { channelId: 'C0ALPHA' });
-    expect(text(status.json())).toContain('the app was uninstalled from this Slack workspace');
+    const status = text((await h.slash('T0ALPHA', '/digest', 'status', { channelId: 'C0ALPHA' })).json());
+    expect(status).toContain('the app was uninstalled from this Slack workspace');
+    // Copied as Slack shows it: the cron schedule's asterisks come out as look-alikes (∗).
+    const shown = /run \/digest (subscribe [^\n]*1-5 UTC) to resume/.exec(status)?.[1];
+    expect(shown).toBe('subscribe 30 8 \u2217 \u2217 1-5 UTC');
+    const resumed = await h.slash('T0ALPHA', '/digest', shown as string, { userId: ALPHA.installer, channelId: 'C0ALPHA' });
+    expect(text(resumed.json())).toMatch(/Digest subscription \d+ resumed/);
   });
 
   it('tokens_revoked for the bot does the same; for user tokens only, nothing', async () => {
