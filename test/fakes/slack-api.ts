@@ -45,7 +45,8 @@ export interface ScriptedAnswer {
   json?: unknown;
 }
 
-type Script = (call: ApiCall) => ScriptedAnswer | undefined;
+/** An answer for one call; a promise holds the call until it settles (to act while the caller waits). */
+type Script = (call: ApiCall) => ScriptedAnswer | undefined | Promise<ScriptedAnswer | undefined>;
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
 
@@ -189,7 +190,7 @@ export class FakeSlack {
       authorization: req.headers.authorization,
     };
     this.calls.push(call);
-    const scripted = this.#scripts.get(call.method)?.shift()?.(call);
+    const scripted = await this.#scripts.get(call.method)?.shift()?.(call);
     if (scripted?.hold) {
       this.#defaultAnswer(call);
       this.#notify();

@@ -139,6 +139,8 @@ export async function startOAuthHarness(options: {
       senders,
       logger: pino({ level: 'silent' }),
       store,
+      // A failed digest post is retried at once (no wall-clock backoff in tests).
+      tuning: { backoffMs: [0, 0] },
     });
     try {
       const adapter = await startSlack({

@@ -220,3 +220,27 @@ describe('uninstalling', () => {
     expect(h.logs.filter((l) => l.includes('a Slack workspace left'))).toHaveLength(2);
   });
 });
+
+describe('a digest already on its way when the workspace leaves', () => {
+  it('is not posted there: the retry finds no installation, and the reason stays the uninstall', async () => {
+    expect((await h.install(BETA)).status).toBe(200);
+    const sub = await h.slash('T0BETA', '/digest', 'subscribe daily 07:30 UTC', { userId: BETA.installer, channelId: 'C0BETADUE' });
+    expect(text(sub.json())).toContain('Digest subscription');
+    const left = h.logs.filter((l) => l.includes('a Slack workspace left')).length;
+    // The first attempt fails, and Slack's uninstall event is handled before its answer arrives.
+    h.fake.script('chat.postMessage', async () => {
+      await h.event('T0BETA', { type: 'app_uninstalled' });
+      await h.untilLog('a Slack workspace left', left + 1);
+      return { json: { ok: false, error: 'internal_error' } };
+    });
+    const before = h.fake.callsTo('chat.postMessage').length;
+    await h.slash('T0BETA', '/digest', 'now', { userId: BETA.installer, channelId: 'C0BETADUE' });
+    await h.digests.scheduler.idle();
+    expect(h.fake.callsTo('chat.postMessage').length).toBe(before + 1);
+    expect(h.fake.channels.get('C0BETADUE')).toBeUndefined();
+    const [subscription] = await h.store.subscriptions.listForChannel('slack', 'C0BETADUE');
+    expect(subscription).toMatchObject({ status: 'paused', pausedReason: expect.stringContaining('the app was uninstalled') });
+    const status = text((await h.slash('T0BETA', '/digest', 'status', { channelId: 'C0BETADUE' })).json());
+    expect(status).toContain('is not installed in this workspace');
+  });
+});
