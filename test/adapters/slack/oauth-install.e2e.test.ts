@@ -183,7 +183,9 @@ describe('a restart', () => {
   });
 
   it('with another SLACK_TOKEN_ENCRYPTION_KEY refuses to start, naming the variable', async () => {
-    await expect(h.restart({ tokenKey: randomBytes(32) })).rejects.toThrow(/does not decrypt with SLACK_TOKEN_ENCRYPTION_KEY/);
+    await expect(h.restart({ tokenKey: randomBytes(32) })).rejects.toThrow(
+      /does not decrypt with SLACK_TOKEN_ENCRYPTION_KEY: the key changed or the record was altered\. Start with the SLACK_TOKEN_ENCRYPTION_KEY the installations were stored with$/,
+    );
     await h.restart();
     expect((await h.slash('T0ACME', '/source', '6')).status).toBe(200);
   });

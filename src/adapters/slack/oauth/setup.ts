@@ -73,7 +73,13 @@ export async function setupOAuth(options: OAuthSetupOptions) {
   try {
     installed = await installations.check();
   } catch (error) {
-    throw new BotError('slack-token-key', error instanceof Error ? error.message : String(error), { cause: error });
+    const sealed = error instanceof BotError && error.code === 'slack-token-sealed';
+    const what = error instanceof Error ? error.message : String(error);
+    throw new BotError(
+      'slack-token-key',
+      sealed ? `${what}. Start with the SLACK_TOKEN_ENCRYPTION_KEY the installations were stored with` : what,
+      { cause: error },
+    );
   }
   const installer = new SlackInstaller({
     config,
