@@ -16,8 +16,13 @@ import { buildManifest } from './manifest.ts';
 
 const USAGE = `Usage: npm run slack:manifest -- --url https://your.host [--socket|--http|--oauth] [--prefix bb-] [--name "Briefing Bot"] [--out slack-manifest.json]`;
 
-/** Runs the CLI with the given arguments; returns the exit code. */
-export function runManifestCli(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t)): number {
+/** Runs the CLI with the given arguments (and environment); returns the exit code. */
+export function runManifestCli(
+  argv: string[],
+  out: (text: string) => void = (t) => process.stdout.write(t),
+  /** The environment to read (default: the process's, as loadConfig reads it). */
+  env?: Record<string, string | undefined>,
+): number {
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
@@ -33,14 +38,14 @@ export function runManifestCli(argv: string[], out: (text: string) => void = (t)
   let socket = args.values.socket ? true : args.values.http || args.values.oauth ? false : undefined;
   let oauth = args.values.oauth ? true : args.values.http || args.values.socket ? false : undefined;
   try {
-    const config = loadConfig();
+    const config = loadConfig(env);
     prefix ??= config.SLACK_COMMAND_PREFIX;
     socket ??= config.slack?.mode === 'socket';
     oauth ??= config.slack?.mode === 'oauth';
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     if (prefix === undefined || socket === undefined) {
-      process.stderr.write(`${error.message}\n(or pass --prefix and --socket/--http to skip reading the configuration)\n`);
+      process.stderr.write(`${error.message}\n(or pass --prefix and --socket, --http or --oauth to skip reading the configuration)\n`);
       return 2;
     }
   }

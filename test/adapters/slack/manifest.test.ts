@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { commands } from '../../../commands/index.ts';
 import type { SlackExtension } from '../../../src/adapters/slack/extensions.ts';
 import { buildManifest } from '../../../src/adapters/slack/manifest.ts';
@@ -94,6 +94,22 @@ describe('the Slack app manifest', () => {
     expect(() => buildManifest({ commands, socketMode: false })).toThrow(/pass --url https:\/\/your.host/);
     expect(() => buildManifest({ commands, socketMode: false, url: 'http://example.org' })).toThrow(/must use https/);
     expect(() => buildManifest({ commands, socketMode: true, prefix: 'a-very-long-prefix-for-commands-' })).toThrow(/Slack allows 32/);
+  });
+
+  it('with OAuth variables only partly set, says what is missing and that --oauth skips reading them', () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(runManifestCli(['--url', 'https://example.org', '--out', '-'], () => {}, { SLACK_CLIENT_ID: '1.2' })).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    const text = errors.join('');
+    expect(text).toContain('SLACK_TOKEN_ENCRYPTION_KEY is missing');
+    expect(text).toContain('(or pass --prefix and --socket, --http or --oauth to skip reading the configuration)');
   });
 
   it('npm run slack:manifest writes the file', () => {
