@@ -26,13 +26,18 @@ function describeDelivery(d: DeliveryView): string {
   return parts.join(', ');
 }
 
+/** The next run in the subscription's zone, and in UTC when that reads differently. */
+function describeNextRun(next: NonNullable<SubscriptionView['nextRun']>): string {
+  return next.local === next.utc ? next.local : `${next.local} · ${next.utc}`;
+}
+
 function describeSubscription(s: SubscriptionView): string {
   const lines = [`${s.schedule} ${s.timeZone} — ${s.description}`];
   if (s.status === 'paused') {
     lines.push(`Paused${s.pausedAt ? ` since ${s.pausedAt}` : ''}: ${s.pausedReason ?? 'no reason recorded'}.`);
     lines.push(`Fix it, then run /digest subscribe ${s.schedule} ${s.timeZone} to resume.`);
   } else if (s.nextRun) {
-    lines.push(`Next: ${s.nextRun.local} · ${s.nextRun.utc}`);
+    lines.push(`Next: ${describeNextRun(s.nextRun)}`);
   }
   lines.push(s.lastDelivery ? `Last: ${describeDelivery(s.lastDelivery)}` : 'Last: none yet');
   return lines.join('\n');
@@ -82,7 +87,7 @@ async function run(
       if (!r.ok) return errorReply('digest', r.code, r.message);
       const s = r.subscription;
       return okReply('digest', r.resumed ? `Digest subscription ${s.id} resumed` : `Digest subscription ${s.id} added`, {
-        text: `${s.schedule} ${s.timeZone} — ${s.description}.${s.nextRun ? ` Next digest: ${s.nextRun.local} · ${s.nextRun.utc}.` : ''}`,
+        text: `${s.schedule} ${s.timeZone} — ${s.description}.${s.nextRun ? ` Next digest: ${describeNextRun(s.nextRun)}.` : ''}`,
         footer: `See /digest status · preview with /digest preview · remove with /digest unsubscribe ${s.id}`,
       });
     }

@@ -89,6 +89,13 @@ describe('/digest', () => {
     expect(message(await run('/digest subscribe "30 8 * * 1-5" utc'))).toContain('30 8 * * 1-5 UTC — At 08:30, Monday through Friday');
   });
 
+  it('a subscription in UTC names its next run once, and /digest status too', async () => {
+    expect(message(await run('/digest subscribe daily 09:00 UTC'))).toContain(
+      'daily 09:00 UTC — At 09:00, every day. Next digest: Mon 2 Jun 2025, 09:00 UTC.\n',
+    );
+    expect(message(await run('/digest status'))).toContain('Next: Mon 2 Jun 2025, 09:00 UTC\nLast: none yet');
+  });
+
   it('Discord-style structured options work the same', async () => {
     const reply = await runCommand(digest, { subcommand: 'subscribe', when: 'daily 09:00', timezone: 'Asia/Tokyo' }, ctx());
     expect(message(reply)).toContain('daily 09:00 Asia/Tokyo');
