@@ -35,7 +35,7 @@ function describeSubscription(s: SubscriptionView): string {
   const lines = [`${s.schedule} ${s.timeZone} — ${s.description}`];
   if (s.status === 'paused') {
     lines.push(`Paused${s.pausedAt ? ` since ${s.pausedAt}` : ''}: ${s.pausedReason ?? 'no reason recorded'}.`);
-    lines.push(`Fix it, then run /digest subscribe ${s.schedule} ${s.timeZone} to resume.`);
+    lines.push(`Once that is fixed, run /digest subscribe ${s.schedule} ${s.timeZone} to resume.`);
   } else if (s.nextRun) {
     lines.push(`Next: ${describeNextRun(s.nextRun)}`);
   }

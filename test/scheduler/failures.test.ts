@@ -63,7 +63,7 @@ describe('digest delivery failures', () => {
     expect(status).toContain('Subscription 1 (paused)');
     expect(status).toContain('Subscription 2 (paused)');
     expect(status).toContain('the channel no longer exists or the bot was removed from it (Unknown Channel (10003))');
-    expect(status).toContain('run /digest subscribe daily 09:00 Europe/Istanbul to resume');
+    expect(status).toContain('Once that is fixed, run /digest subscribe daily 09:00 Europe/Istanbul to resume.');
     expect(status).toContain('Last: failed — Mon 2 Jun 2025, 09:00 (Europe/Istanbul)');
 
     // Paused: the next slots are not attempted.

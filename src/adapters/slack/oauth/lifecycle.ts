@@ -52,7 +52,8 @@ export async function forgetWorkspace(deps: LifecycleDeps, origin: SlackOrigin, 
       if (sub.platform === 'slack' && sub.workspaceId && coveredBy(sub.workspaceId, workspaceId)) workspaces.add(sub.workspaceId);
     }
   }
-  const reason = `${REASONS[cause]} on ${at.slice(0, 10)}; reinstall it before resuming`;
+  // Read in /digest status, which a workspace only reaches again once reinstalled.
+  const reason = `${REASONS[cause]} on ${at.slice(0, 10)}`;
   let subscriptionsPaused = 0;
   for (const id of workspaces) {
     subscriptionsPaused += await deps.subscriptions.pauseWorkspace('slack', id, reason, at, {
