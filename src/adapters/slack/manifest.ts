@@ -62,7 +62,7 @@ export const DIGEST_SCOPES = ['channels:history', 'groups:history'];
 export const BASE_EVENTS = ['app_mention'];
 /** OAuth mode: workspace admins moderate their digests (users.info), and uninstalls are heard. */
 export const OAUTH_SCOPES = ['users:read'];
-export const OAUTH_EVENTS = ['app_uninstalled', 'tokens_revoked'];
+export const OAUTH_EVENTS = ['app_uninstalled', 'tokens_revoked', 'team_access_revoked'];
 
 /** Slack's limits on slash command names and count. */
 const MAX_COMMAND_NAME = 32;

@@ -65,7 +65,7 @@ describe('the Slack app manifest', () => {
     expect(m.settings.org_deploy_enabled).toBe(true);
     expect(m.settings.event_subscriptions).toMatchObject({
       request_url: 'https://example.org/bot/slack/events',
-      bot_events: ['app_mention', 'app_uninstalled', 'tokens_revoked'],
+      bot_events: ['app_mention', 'app_uninstalled', 'team_access_revoked', 'tokens_revoked'],
     });
     expect(() => buildManifest({ commands, socketMode: true, oauth: true })).toThrow(/Socket Mode serves one workspace/);
     expect(() => buildManifest({ commands, socketMode: false, oauth: true })).toThrow(

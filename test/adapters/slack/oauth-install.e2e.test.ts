@@ -243,6 +243,23 @@ describe('an Enterprise Grid organisation-wide install', () => {
     expect(sub?.workspaceId).toBe('E0ORG:T0ORGWS');
   });
 
+  it("a workspace removed from the organisation's installation has its digests paused; the others keep theirs", async () => {
+    const other = { ...origin, userId: 'W0ORGADMIN', channelId: 'C0ORG2' };
+    expect(textsOf((await h.slash('T0ORGWS2', '/digest', 'subscribe daily 10:00 UTC', other)).json()).join(' ')).toContain(
+      'Digest subscription',
+    );
+    const res = await h.event('T0ORGWS', { type: 'team_access_revoked', team_ids: ['T0ORGWS2'], event_ts: '6.1' }, origin);
+    expect(res.status).toBe(200);
+    await h.untilLog('"workspaces":["E0ORG:T0ORGWS2"]');
+    const [gone] = await h.store.subscriptions.listForChannel('slack', 'C0ORG2');
+    expect(gone).toMatchObject({ status: 'paused', workspaceId: 'E0ORG:T0ORGWS2' });
+    expect(gone?.pausedReason).toMatch(/^the app's access to this Slack workspace was removed from its organisation-wide installation on /);
+    const [kept] = await h.store.subscriptions.listForChannel('slack', 'C0ORG');
+    expect(kept?.status).toBe('active');
+    expect(await h.store.installations.find({ enterpriseId: 'E0ORG', enterpriseInstall: true })).toBeDefined();
+    expect(textsOf((await h.slash('T0ORGWS', '/source', '6', origin)).json()).join(' ')).toContain('[6]');
+  });
+
   it('an uninstall of the organisation refuses its workspaces and pauses their digests', async () => {
     const res = await h.event('T0ORGWS', { type: 'app_uninstalled' }, origin);
     expect(res.status).toBe(200);

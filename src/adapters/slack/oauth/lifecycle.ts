@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { KeyStore, SubscriptionRepository } from '../../../store/types.ts';
-import { coveredBy, installationWorkspaceId, keyPrefix, type SlackOrigin } from '../workspace.ts';
+import { coveredBy, installationWorkspaceId, keyPrefix, type SlackOrigin, workspaceIdOf } from '../workspace.ts';
 import { queryOf, type SlackInstallations } from './installation-store.ts';
 
 /**
@@ -69,7 +69,45 @@ export async function forgetWorkspace(deps: LifecycleDeps, origin: SlackOrigin, 
   return { workspaceId, installationRemoved, keysRemoved, subscriptionsPaused };
 }
 
-/** Listens for `app_uninstalled` and `tokens_revoked` (Bolt delivers both without an installation). */
+/**
+ * Some workspaces of an Enterprise Grid organisation lost the organisation-wide installation
+ * (`team_access_revoked`): the installation stays for the others, but those workspaces' shared
+ * keys are deleted and their digests paused, as for an uninstall.
+ */
+export async function forgetOrganisationWorkspaces(
+  deps: LifecycleDeps,
+  enterpriseId: string,
+  teamIds: readonly string[],
+): Promise<{ workspaces: string[]; keysRemoved: number; subscriptionsPaused: number }> {
+  const at = deps.now().toISOString();
+  const reason = `the app's access to this Slack workspace was removed from its organisation-wide installation on ${at.slice(0, 10)}`;
+  const workspaces: string[] = [];
+  let keysRemoved = 0;
+  let subscriptionsPaused = 0;
+  for (const teamId of teamIds) {
+    const id = workspaceIdOf({ enterpriseId, teamId });
+    // Only a workspace of this organisation: the event names teams, never other organisations.
+    if (!id?.startsWith(`${enterpriseId}:`)) continue;
+    workspaces.push(id);
+    deps.onForget?.(id);
+    keysRemoved += await deps.keys.deletePrefix(keyPrefix(id));
+    subscriptionsPaused += await deps.subscriptions.pauseWorkspace('slack', id, reason, at, {
+      at,
+      actor: 'slack',
+      platform: 'slack',
+      workspaceId: id,
+      action: 'digest.pause',
+      target: `workspace:${id}`,
+      detail: { reason: 'team_access_revoked' },
+    });
+  }
+  return { workspaces, keysRemoved, subscriptionsPaused };
+}
+
+/**
+ * Listens for `app_uninstalled` and `tokens_revoked` (Bolt delivers both without an
+ * installation) and `team_access_revoked` (authorized by the organisation-wide installation).
+ */
 export function registerLifecycleHandlers(app: App, deps: LifecycleDeps): void {
   const leave = async (origin: SlackOrigin, cause: LeaveCause) => {
     try {
@@ -89,5 +127,21 @@ export function registerLifecycleHandlers(app: App, deps: LifecycleDeps): void {
   app.event('tokens_revoked', async ({ event, context }) => {
     // Only the bot token matters: user tokens are never stored apart from the installation.
     if ((event.tokens.bot ?? []).length > 0) await leave(context, 'tokens_revoked');
+  });
+  app.event('team_access_revoked', async ({ event, context }) => {
+    const enterpriseId = context.enterpriseId;
+    if (!enterpriseId) return;
+    try {
+      const result = await forgetOrganisationWorkspaces(deps, enterpriseId, event.team_ids ?? []);
+      deps.logger.info(
+        { ...result, enterpriseId },
+        "workspaces left the organisation's installation: their keys are deleted, their digests paused",
+      );
+    } catch (err) {
+      deps.logger.error(
+        { err, enterpriseId, teams: event.team_ids },
+        "forgetting workspaces that left the organisation's installation failed: their digests may remain until paused by hand",
+      );
+    }
   });
 }
