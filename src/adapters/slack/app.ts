@@ -5,6 +5,7 @@ import type { ChannelSender } from '../../core/channel.ts';
 import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
+import { InFlight } from '../../http/in-flight.ts';
 import { HttpServer } from '../../http/server.ts';
 import { memoryKeyStore } from '../../store/memory-keys.ts';
 import type { KeyStore } from '../../store/types.ts';
@@ -84,6 +85,8 @@ export interface SlackDeps {
   queue?: { concurrency?: number; maxWaitMs?: number };
   /** Socket Mode ping timeouts, for tests. */
   socket?: { clientPingTimeout?: number; serverPingTimeout?: number };
+  /** How long `stop` waits for answers still on their way (default 8 s, inside the usual 10 s a deploy allows). */
+  drainMs?: number;
 }
 
 /** The running Slack adapter. */
@@ -274,6 +277,9 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     }),
   });
 
+  // Every request's listeners, until they finish: an answer sent through respond() after the
+  // acknowledgement is still owed when the replica is told to stop.
+  const inFlight = new InFlight();
   app.use(async (args) => {
     const key = deliveryKey(args.body);
     if (key && (await kit.deliveries.seen(workspaceOf(args.context), key))) {
@@ -281,7 +287,7 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
       return;
     }
-    await args.next();
+    await inFlight.track(args.next());
   });
   oauth?.register(app);
   registerCommandHandler(app, kit, { ackBudgetMs: deps.ackBudgetMs ?? 2000 });
@@ -343,6 +349,9 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
       if (ownServer) await http.close();
       listening = false;
       socketConnected = false;
+      // No new requests arrive now (the caller closed the shared server first): finish the answers under way.
+      const left = await inFlight.settled(deps.drainMs ?? 8_000);
+      if (left > 0) logger.warn({ left }, 'stopped with Slack answers still under way');
     },
   };
 }
