@@ -4,9 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RestProxy, startRestProxy } from '../../src/adapters/discord/rest-proxy.ts';
 import type { SlackBlock } from '../../src/adapters/slack/block-types.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
+import { type FakeDiscord, nextId, startFakeDiscord } from '../fakes/discord.ts';
+import { InteractionSigner, postInteraction } from '../fakes/discord-http.ts';
+import { buttonClick, CHANNEL_ID, chatInput, MANAGE_GUILD, MEMBER_PERMISSIONS } from '../fakes/discord-interactions.ts';
 import { FakeSlack } from '../fakes/slack-api.ts';
 import { signedPost, slashBody } from '../fakes/slack-requests.ts';
 import { SECOND_FILE } from '../helpers/library.ts';
@@ -45,6 +49,10 @@ interface Replica {
 let postgres: StoppableDatabase;
 let databaseUrl: string;
 let slack: FakeSlack;
+let discord: FakeDiscord;
+/** The one Discord REST proxy every replica's DISCORD_API_URL points at (`npm run discord:proxy`). */
+let discordProxy: RestProxy;
+const signer = new InteractionSigner();
 let slowSlack: Server;
 let files: Server;
 let lb: RoundRobinProxy;
@@ -141,6 +149,11 @@ function envFor(replica: { port: number; dataDir: string }): Record<string, stri
     SLACK_MODERATORS: MODERATOR,
     REGISTER_ALLOW_PRIVATE_URLS: 'true',
     DIGEST_EMPTY: 'post',
+    // Discord over HTTP interactions (no gateway), REST through the one shared proxy.
+    DISCORD_TOKEN: 'replicas-discord-token',
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_PUBLIC_KEY: signer.publicKeyHex,
+    DISCORD_API_URL: discordProxy.apiUrl,
     PORT: String(replica.port),
     HOST: '127.0.0.1',
     SEARCH_WORKERS: '0',
@@ -229,6 +242,8 @@ beforeAll(async () => {
   // Messages get timestamps from the real clock, as on Slack, so the replicas' history look-ups see them.
   slack.now = () => Date.now();
   [slowSlack, files] = await Promise.all([startSlowSlack(slack), startFiles()]);
+  discord = await startFakeDiscord();
+  discordProxy = await startRestProxy({ port: 0, host: '127.0.0.1', upstream: discord.apiUrl });
 
   // Ten channels subscribed to a daily digest whose slot passed five minutes ago, while no bot
   // ran: the replicas post them as catch-up when they start, sharing the work.
@@ -274,6 +289,8 @@ afterAll(async () => {
   await Promise.all(replicas.map((r) => r?.bot?.exited));
   await store?.close();
   await Promise.all([lb?.close(), slack?.close(), new Promise((r) => slowSlack?.close(r)), new Promise((r) => files?.close(r))]);
+  await discordProxy?.close();
+  await discord?.close();
   await postgres?.close();
   for (const r of replicas) if (r?.dataDir) rmSync(r.dataDir, { recursive: true, force: true });
   if (storeDir) rmSync(storeDir, { recursive: true, force: true });
@@ -469,6 +486,39 @@ describe('three replicas on one PostgreSQL behind a load balancer', () => {
     expect(slack.channels.get(RATE_LIMITED_CHANNEL) ?? []).toHaveLength(1);
   }, 60_000);
 
+  it('answers Discord interactions through the balancer, shares an answer once across replicas, and posts over REST through the one proxy', async () => {
+    const app = discord.applicationId;
+    const interact = async (built: { payload: Record<string, unknown> }) => {
+      const res = await postInteraction(`${lb.url}/discord/interactions`, built.payload, signer);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return {
+        answer: res.body as {
+          type: number;
+          data: { flags?: number; content?: string; components?: { components: { label?: string; custom_id?: string }[] }[] };
+        },
+        upstream: lb.served.at(-1)?.upstream,
+      };
+    };
+    const asked = await interact(chatInput(app, 'scenario', { name: 'asean' }));
+    expect(textsOf(asked.answer.data).join('\n')).toContain('First scenario: ASEAN');
+    const share = asked.answer.data.components?.flatMap((row) => row.components).find((b) => b.label === 'Share in channel')?.custom_id;
+    expect(share).toBeDefined();
+    const messageId = nextId();
+    const actor = { userId: '1300000000000000077' };
+    const first = await interact(buttonClick(app, share as string, { messageId, actor }));
+    const second = await interact(buttonClick(app, share as string, { messageId, actor }));
+    expect(first.upstream).not.toBe(second.upstream);
+    expect(first.answer.data.flags ?? 0).toBe(0);
+    expect(second.answer.data.content).toContain('already shared in the channel by <@1300000000000000077>');
+
+    const moderator = { userId: '1300000000000000042', username: 'mod', permissions: MEMBER_PERMISSIONS | MANAGE_GUILD };
+    const posted = await interact(chatInput(app, 'digest', {}, { subcommand: 'now', actor: moderator }));
+    expect(textsOf(posted.answer.data).join('\n')).toMatch(/Posted a digest of \d+ briefings? in this channel/);
+    const posts = discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${CHANNEL_ID}/messages`);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.headers.authorization).toBe('Bot replicas-discord-token');
+  }, 60_000);
+
   it('counts on /metrics, added up over the replicas, every kind of work they did', async () => {
     const commands = await metricSum('briefing_commands_total{platform="slack",command="source",outcome="ok"}');
     expect(commands).toBeGreaterThanOrEqual(9);
@@ -479,6 +529,8 @@ describe('three replicas on one PostgreSQL behind a load balancer', () => {
     // Catch-up slots finished by the replicas alive now (the killed one took its counts with it), and the /digest now.
     expect(await metricSum('briefing_digests_total{platform="slack",outcome="delivered-late"}')).toBeGreaterThan(0);
     expect(await metricSum('briefing_digests_total{platform="slack",outcome="delivered"}')).toBe(1);
+    expect(await metricSum('briefing_digests_total{platform="discord",outcome="delivered"}')).toBe(1);
+    expect(await metricSum('briefing_commands_total{platform="discord",command="scenario",outcome="ok"}')).toBeGreaterThanOrEqual(1);
     // Published through chat on one replica; the CLI's registration is counted by the CLI, not here.
     expect(await metricSum('briefing_registrations_total{outcome="published"}')).toBe(1);
     expect(await metricSum('briefing_registrations_total{outcome="refused"}')).toBe(1);
