@@ -156,7 +156,8 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
         })
       : undefined;
   const keys = oauth ? (deps.workspaces as WorkspaceStore).keys : (deps.keys ?? memoryKeyStore());
-  const identity = slack.mode === 'oauth' ? undefined : await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub);
+  const identity =
+    slack.mode === 'oauth' ? undefined : await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub, slackApiUrl);
   let listening = false;
   let socketConnected = false;
 
@@ -357,7 +358,11 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
 }
 
 /** Calls auth.test once, so a wrong token fails at start with a clear message. */
-async function verifyToken(client: webApi.WebClient, scrub: (text: string) => string): Promise<{ botId: string; userId: string }> {
+async function verifyToken(
+  client: webApi.WebClient,
+  scrub: (text: string) => string,
+  apiUrl: string,
+): Promise<{ botId: string; userId: string }> {
   try {
     const result = await client.auth.test();
     if (!result.user_id || !result.bot_id) throw new Error('auth.test did not return a bot user (is SLACK_BOT_TOKEN a bot token, xoxb-…?)');
@@ -365,6 +370,18 @@ async function verifyToken(client: webApi.WebClient, scrub: (text: string) => st
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     const why = code ?? scrub(error instanceof Error ? error.message : String(error));
+    // No answer at all (DNS, refused, timeout) or a server error is not a verdict on the token.
+    const unreachable = ['slack_webapi_request_error', 'slack_webapi_http_error'].includes(String((error as { code?: unknown }).code));
+    if (unreachable && !code) {
+      // fetch's own message is just "fetch failed"; the system error under it says why (ENOTFOUND, ECONNREFUSED, …).
+      const root = (error as { original?: { cause?: { code?: string; message?: string } } }).original?.cause;
+      const detail = root?.code ?? root?.message;
+      throw new BotError(
+        'slack-unreachable',
+        `Slack could not be reached at start to check SLACK_BOT_TOKEN (${why}${detail ? `: ${scrub(detail)}` : ''}); check the network and SLACK_API_URL (${apiUrl})`,
+        { cause: error },
+      );
+    }
     throw new BotError('slack-auth', `Slack rejected SLACK_BOT_TOKEN at start (${why}); check the token and SLACK_API_URL`, {
       cause: error,
     });
