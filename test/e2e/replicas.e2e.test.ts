@@ -24,8 +24,9 @@ import { type BotProcess, freePort, pollUntil, runCli, startBot, textsOf } from 
  * spread over the replicas and are answered once (an Events API retry that lands on another
  * replica too); a briefing registered through one replica is found through the others; ten
  * digest slots are posted exactly once although the replica posting them is SIGKILLed mid-post;
- * PostgreSQL is stopped and started again under the running replicas; every metric moves; a
- * replica run with `npm start` and sent SIGTERM (a deploy) finishes the answer it owes, then exits.
+ * PostgreSQL is stopped and started again under the running replicas; Discord interactions over
+ * HTTP reach any replica and their REST calls go through one @discordjs/proxy; every metric moves;
+ * a replica run with `npm start` and sent SIGTERM (a deploy) finishes the answer it owes, then exits.
  */
 
 const SIGNING_SECRET = 'replicas-signing-secret-8f14e45fceea167a';
