@@ -6,14 +6,16 @@ import { FakeSlack } from '../test/fakes/slack-api.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../test/helpers/postgres-server.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../test/helpers/round-robin-proxy.ts';
 import { machineBusySeconds, readStat, treeCpuSeconds } from './lib/proc-cpu.ts';
+import { measurePropagation } from './lib/registration-propagation.ts';
 import { type Fleet, startFleet } from './lib/replica-fleet.ts';
 import { type Kind, type LoadResult, runSlackLoad } from './lib/slack-load.ts';
 import { fmt, quantile } from './lib/stats.ts';
 
 /**
- * `npm run bench:replicas [-- --duration 20 --warmup 5 --concurrency 16 --replicas 1,2,3]`:
+ * `npm run bench:replicas [-- --duration 20 --warmup 5 --concurrency 16 --replicas 1,2,3 --registrations 5]`:
  * answered Slack commands a second and time to answer (p50, p99) with 1, 2 and 3 bot replicas
- * on one PostgreSQL, and the database's share of the CPU.
+ * on one PostgreSQL, the database's share of the CPU, and how long a briefing registered with the
+ * CLI takes to be searchable on every replica (after the load, `--registrations` times per row).
  *
  * Each replica is a real bot process (`node --import tsx/esm src/main.ts`, Slack in token HTTP
  * mode against the loopback fake Slack Web API) with DATABASE_URL, its own data folder and PORT,
@@ -27,9 +29,10 @@ import { fmt, quantile } from './lib/stats.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set((process.argv[i] ?? '').replace(/^--/, ''), process.argv[i + 1] ?? '');
-const known = new Set(['duration', 'warmup', 'concurrency', 'replicas']);
+const known = new Set(['duration', 'warmup', 'concurrency', 'replicas', 'registrations']);
 for (const name of args.keys()) {
-  if (!known.has(name)) fail(`unknown option --${name}; use --duration <s>, --warmup <s>, --concurrency <n>, --replicas 1,2,3`);
+  if (!known.has(name))
+    fail(`unknown option --${name}; use --duration <s>, --warmup <s>, --concurrency <n>, --replicas 1,2,3, --registrations <n>`);
 }
 
 function fail(message: string): never {
@@ -49,6 +52,7 @@ function positive(name: string, fallback: number, integer: boolean, zero = false
 const DURATION_S = positive('duration', 20, false);
 const WARMUP_S = positive('warmup', 5, false, true);
 const CONCURRENCY = positive('concurrency', 16, true);
+const REGISTRATIONS = positive('registrations', 5, true, true);
 const REPLICAS = (args.get('replicas') ?? '1,2,3').split(',').map((s) => {
   const n = Number(s.trim());
   if (!Number.isInteger(n) || n < 1 || n > 8)
@@ -136,6 +140,8 @@ interface Round {
   benchCpu: number;
   /** The whole machine's busy CPU seconds in the window (all processes, ours and others'). */
   machineCpu: number;
+  /** Milliseconds from a CLI registration's publish until every replica's /ask found it. */
+  propagation: number[];
 }
 
 async function round(count: number, serverUrl: string, postmaster: number | undefined, fake: FakeSlack): Promise<Round> {
@@ -182,7 +188,16 @@ async function round(count: number, serverUrl: string, postmaster: number | unde
     for (const r of fleet.replicas) {
       if (r.bot.done()) throw new Error(`a replica exited during the run:\n${r.bot.stderr().slice(-3000)}`);
     }
+    const propagation = await measurePropagation({
+      replicaUrls: fleet.replicas.map((r) => r.url),
+      databaseUrl: withDatabase(serverUrl, name),
+      signingSecret: SIGNING_SECRET,
+      responseUrl: `${fake.url}/respond`,
+      count: REGISTRATIONS,
+      signal: interrupted.signal,
+    });
     return {
+      propagation,
       replicas: count,
       load,
       botCpu: after.bot.reduce((a, b) => a + b, 0) - before.bot.reduce((a, b) => a + b, 0),
@@ -241,7 +256,10 @@ function details(r: Round): string {
   return (
     `  ${r.replicas}: answered ${parts.join(', ')}; errors: ${r.load.failed} failed, ${r.load.busy} busy, ` +
     `${r.load.unanswered} unanswered, ${r.load.doubled} of ${r.load.retries} re-delivered mentions answered twice; ` +
-    `CPU s per replica ${r.perReplica.map((t) => fmt(t, 1)).join(' / ')}`
+    `CPU s per replica ${r.perReplica.map((t) => fmt(t, 1)).join(' / ')}` +
+    (r.propagation.length
+      ? `; a CLI registration searchable on every replica ${r.propagation.map((ms) => fmt(ms, 0)).join(', ')} ms after it was published`
+      : '')
   );
 }
 

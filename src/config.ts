@@ -15,11 +15,22 @@ const optionalString = z
 const url = (name: string) =>
   optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `${name} must be a URL such as http://127.0.0.1:4000/api` });
 
-/** A PostgreSQL connection URL; the message never repeats the value (it may hold a password). */
-const databaseUrl = optionalString.refine(
-  (v) => v === undefined || (URL.canParse(v) && ['postgres:', 'postgresql:'].includes(new URL(v).protocol) && new URL(v).hostname !== ''),
-  { message: 'DATABASE_URL must be a PostgreSQL URL such as postgres://bot:password@db.example:5432/briefing (or empty for SQLite)' },
-);
+/**
+ * A PostgreSQL connection URL. Messages say what is wrong with it (its scheme, a missing host)
+ * but never repeat the whole value: it may hold a password.
+ */
+const DATABASE_URL_EXAMPLE = 'such as postgres://bot:password@db.example:5432/briefing (or empty for SQLite)';
+const databaseUrl = optionalString.superRefine((v, ctx) => {
+  if (v === undefined) return;
+  const problem = !URL.canParse(v)
+    ? 'is not a URL'
+    : !['postgres:', 'postgresql:'].includes(new URL(v).protocol)
+      ? `starts with "${new URL(v).protocol.slice(0, 40)}", not postgres: or postgresql:`
+      : new URL(v).hostname === ''
+        ? 'names no host'
+        : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: `DATABASE_URL ${problem}: give a PostgreSQL URL ${DATABASE_URL_EXAMPLE}` });
+});
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])

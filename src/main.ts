@@ -175,9 +175,12 @@ export async function main(env: Record<string, string | undefined> = process.env
   let runtime: Runtime | undefined;
   let pool: SearchPool | undefined;
   let draining = false;
+  // Set once the runtime is up and the store has been pinged since it opened.
+  let loaded = false;
   // With any chat platform configured, one HTTP server on PORT serves them all and the probes.
   // It listens before the index loads, so /readyz can say "not yet" while a replica starts.
   const http = config.slack || config.discord ? new HttpServer({ logger }) : undefined;
+  let probes: ReturnType<typeof serveProbes> | undefined;
   if (http) {
     // Slack and Discord requests that arrive while the bot starts wait for their handler, briefly.
     const slackPaths = config.slack?.mode === 'oauth' ? [EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH] : [EVENTS_PATH];
@@ -190,9 +193,9 @@ export async function main(env: Record<string, string | undefined> = process.env
         startingEndpoint({ publicKey: discordPublicKey(config.discord.publicKey), logger: logger.child({ adapter: 'discord' }) }),
       );
     }
-    serveProbes(http, {
+    probes = serveProbes(http, {
       index: () => ({
-        loaded: runtime !== undefined,
+        loaded,
         articles: runtime?.library.size ?? 0,
         documents: runtime?.library.index.documentCount ?? 0,
       }),
@@ -233,6 +236,10 @@ export async function main(env: Record<string, string | undefined> = process.env
     process.stderr.write(`briefing-bot could not start: ${shown instanceof Error ? shown.message : String(shown)}\n`);
     return 1;
   }
+  // A /healthz or /readyz while the store was still opening saw it "not open yet": ping it again
+  // before reporting the index loaded, so no probe shows a loaded replica with its store down.
+  await probes?.monitor?.refresh();
+  loaded = true;
   const { library, services, senders } = runtime;
   metrics.gauge('articles', 'Briefings loaded in the index', () => library.size);
   metrics.gauge('index_documents', 'Passages and other documents in the search index', () => library.index.documentCount);

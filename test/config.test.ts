@@ -47,16 +47,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
     expect(loadConfig({ DATABASE_URL: 'postgres://bot:pw@db:5432/briefing' }).DATABASE_URL).toBe('postgres://bot:pw@db:5432/briefing');
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/briefing' }).DATABASE_URL).toBe('postgresql://db/briefing');
-    for (const bad of ['mysql://bot:hunter2@db/briefing', 'db.example:5432', 'postgres://bot:hunter2@/briefing']) {
+    const example = 'give a PostgreSQL URL such as postgres://bot:password@db.example:5432/briefing (or empty for SQLite)';
+    for (const [bad, problem] of [
+      ['mysql://bot:hunter2@db/briefing', 'starts with "mysql:", not postgres: or postgresql:'],
+      ['db.example:5432', 'starts with "db.example:", not postgres: or postgresql:'],
+      ['postgres://bot:hunter2@/briefing', 'is not a URL'],
+      ['postgres:///briefing?password=hunter2', 'names no host'],
+    ]) {
       let error: ConfigError | undefined;
       try {
         loadConfig({ DATABASE_URL: bad });
       } catch (e) {
         error = e as ConfigError;
       }
-      expect(error?.problems).toEqual([
-        'DATABASE_URL must be a PostgreSQL URL such as postgres://bot:password@db.example:5432/briefing (or empty for SQLite)',
-      ]);
+      expect(error?.problems).toEqual([`DATABASE_URL ${problem}: ${example}`]);
       expect(error?.message).not.toContain('hunter2');
     }
   });

@@ -62,6 +62,16 @@ export class StoreMonitor {
     return this.#state;
   }
 
+  /**
+   * Pings now, whatever the last ping said (after one still in flight): for the moment the store
+   * has just opened, so reports stop showing how it was before ("not open yet").
+   */
+  async refresh(): Promise<StoreState> {
+    await this.#pending;
+    this.#checkedAt = Number.NEGATIVE_INFINITY;
+    return this.check();
+  }
+
   /** Pings unless a ping this recent exists; concurrent callers share one ping. */
   check(): Promise<StoreState> {
     if (this.#now() - this.#checkedAt < this.#cacheMs) return Promise.resolve(this.#state);

@@ -32,6 +32,10 @@ export class HttpServer {
   /** Paths announced with `expect` and not routed yet, with the requests waiting for them. */
   readonly #expected = new Map<string, Expected>();
   #listening = false;
+  /** Set by `close`: every response from then on ends its connection. */
+  #closing = false;
+  /** Responses under way, told at `close` to end their connection. */
+  readonly #open = new Set<ServerResponse>();
 
   constructor(options: { logger?: HttpLog } = {}) {
     this.#log = options.logger;
@@ -106,8 +110,15 @@ export class HttpServer {
     return address && typeof address === 'object' ? address.port : undefined;
   }
 
-  /** Stops accepting connections and closes idle ones; resolves when the server is closed. */
+  /**
+   * Stops accepting connections and closes idle ones; resolves when the server is closed. A
+   * request that still arrives on a kept-alive connection (a load balancer reusing one) is
+   * answered with `Connection: close`, so the balancer's next request opens a connection to
+   * another replica instead of keeping this one from ever closing.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
+    for (const res of this.#open) if (!res.headersSent) res.shouldKeepAlive = false;
     for (const { waiting } of this.#expected.values()) for (const release of waiting) release();
     this.#expected.clear();
     if (!this.server.listening) return;
@@ -117,6 +128,15 @@ export class HttpServer {
   }
 
   #dispatch(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#closing) res.shouldKeepAlive = false;
+    else if (!this.#open.has(res)) {
+      this.#open.add(res);
+      res.once('close', () => {
+        this.#open.delete(res);
+        // A connection whose answer went out with keep-alive before the close began is idle now: end it.
+        if (this.#closing) setImmediate(() => this.server.closeIdleConnections());
+      });
+    }
     const path = (req.url ?? '/').split('?')[0] as string;
     const expected = this.#expected.get(path);
     if (expected) {

@@ -55,7 +55,7 @@ export async function setupRegistry(deps: {
   for (const p of report.problems)
     logger?.warn({ article: p.id, revision: p.revision, problem: p.message }, 'stored briefing skipped: it no longer validates');
   logger?.info({ registered: report.loaded, hidden: report.hidden, store: store.location }, 'registered briefings loaded');
-  const registry = createRegistry({
+  const created = createRegistry({
     store,
     library,
     maxBytes: config.REGISTER_MAX_BYTES,
@@ -63,6 +63,19 @@ export async function setupRegistry(deps: {
     allowPrivate: config.REGISTER_ALLOW_PRIVATE_URLS,
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const observer = services.observer;
+  // A registration refused for its input (unreachable, empty, not a briefing, …) is counted here;
+  // published and unregistered ones are counted by the store as they are written.
+  const registry: Registry = observer?.registration
+    ? {
+        ...created,
+        async prepare(source, actor) {
+          const result = await created.prepare(source, actor);
+          if (!result.ok) observer.registration?.({ outcome: 'refused' });
+          return result;
+        },
+      }
+    : created;
   services.registry = registry;
   let watcher: Watcher | undefined;
   if (deps.watch) {

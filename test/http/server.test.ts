@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpServer } from '../../src/http/server.ts';
 
@@ -80,5 +81,53 @@ describe('HttpServer', () => {
     http.route('POST', '/slack/events', echo);
     http.expect(['/slack/events'], 10);
     expect(await (await fetch(`${base}/slack/events`, { method: 'POST', body: 'y' })).text()).toBe('got y');
+  });
+
+  it('while closing, a request on a kept-alive connection is answered with Connection: close, so the server does close', async () => {
+    await start();
+    // Longer than the test may take: an idle kept-alive connection left open would keep close() waiting.
+    http.server.keepAliveTimeout = 60_000;
+    let release: () => void = () => {};
+    http.route('GET', '/slow', (_req, res) => {
+      release = () => res.end('slow done');
+    });
+    http.route('GET', '/fast', (_req, res) => {
+      res.end('fast');
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    const get = (path: string) =>
+      new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+        request(`${base}${path}`, { agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    try {
+      expect(await get('/fast')).toMatchObject({ connection: 'keep-alive' });
+      // One request keeps the server from closing at once; the other connection stays with the agent.
+      const arrived = once(http.server, 'request');
+      const slow = get('/slow');
+      await arrived;
+      let closed = false;
+      const closing = http.close().then(() => {
+        closed = true;
+      });
+      // The kept connection is closed as idle, or carries one more request and is told to close after it.
+      const again = await get('/fast').catch((error: NodeJS.ErrnoException) => ({ status: 0, connection: error.code, body: '' }));
+      expect(again.connection === 'close' || again.status === 0, JSON.stringify(again)).toBe(true);
+      await expect(get('/fast')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(closed).toBe(false);
+      release();
+      expect(await slow).toEqual({ status: 200, connection: 'close', body: 'slow done' });
+      await closing;
+      expect(closed).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 });

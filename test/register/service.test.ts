@@ -1,11 +1,14 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Services } from '../../src/core/command.ts';
 import type { Library } from '../../src/core/library.ts';
-import type { Registry } from '../../src/core/registry.ts';
+import { type Registry, registryOf } from '../../src/core/registry.ts';
+import { createMetrics } from '../../src/http/metrics.ts';
 import { loadRegistered, setupRegistry, watchRegistrations } from '../../src/register/index.ts';
 import { backupDatabase } from '../../src/store/backup.ts';
 import { openStore } from '../../src/store/index.ts';
+import { observeStore } from '../../src/store/observed.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
 import { ada, bob, registryOn, SECOND_ID, SECOND_TEXT, tempDataDir } from './setup.ts';
@@ -277,6 +280,36 @@ describe('the registry', () => {
     } finally {
       await setup.close();
       store = await openStore({ dataDir: data.dir });
+    }
+  });
+
+  it('counts a registration refused for its input, a published one and an unregistered one for the metrics', async () => {
+    const metrics = createMetrics({ defaults: false });
+    const services: Services = { observer: metrics.observer };
+    const setup = await setupRegistry({
+      config: {
+        BRIEFING_DATA_DIR: data.dir,
+        REGISTER_MAX_BYTES: 1_048_576,
+        REGISTER_URL_TIMEOUT_MS: 1000,
+        REGISTER_ALLOW_PRIVATE_URLS: false,
+      },
+      library,
+      services,
+      store: observeStore(store, metrics.observer),
+    });
+    const counted = registryOf(services);
+    try {
+      const refused = await counted?.prepare({ kind: 'text', text: '', name: 'empty.md' }, ada);
+      expect(refused).toMatchObject({ ok: false });
+      const preview = await counted?.prepare({ kind: 'text', text: SECOND_TEXT, name: 'second.md' }, ada);
+      if (!preview?.ok) throw new Error(`no preview: ${JSON.stringify(preview)}`);
+      expect(await counted?.publish(preview.preview.pendingId, ada)).toMatchObject({ ok: true });
+      expect(await counted?.unregister(SECOND_ID, ada)).toMatchObject({ ok: true });
+      const lines = (await metrics.registry.metrics()).split('\n');
+      for (const outcome of ['refused', 'published', 'unregistered'])
+        expect(lines).toContain(`briefing_registrations_total{outcome="${outcome}"} 1`);
+    } finally {
+      await setup.close();
     }
   });
 

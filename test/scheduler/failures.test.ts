@@ -173,4 +173,40 @@ describe('digest delivery failures', () => {
     expect(times).toHaveLength(120);
     for (let i = 50; i < times.length; i++) expect(times[i]! - times[i - 50]!).toBeGreaterThanOrEqual(1000);
   });
+
+  it('a store that fails the first sweep does not fail the start: the next minute sweeps again and posts the slot', async () => {
+    const slack = new RecordingSender('slack');
+    store = await openStore({ dataDir: data.dir });
+    const sub = await store.subscriptions.create({
+      platform: 'slack',
+      channelId: 'C-digest',
+      schedule: 'daily 05:58',
+      cron: '58 5 * * *',
+      timeZone: 'UTC',
+      createdBy: 'U1',
+      createdAt: '2025-06-01T00:00:00.000Z',
+    });
+    const takeDue = store.subscriptions.takeDue.bind(store.subscriptions);
+    let failures = 1;
+    store.subscriptions.takeDue = async (request) => {
+      if (failures-- > 0) throw Object.assign(new Error("The bot's data store is unreachable right now"), { code: 'store-unavailable' });
+      return takeDue(request);
+    };
+    scheduler = createScheduler({
+      store,
+      library,
+      senders: new Map([['slack', slack]]),
+      config: { ...DIGEST_CONFIG, DIGEST_EMPTY: 'post' },
+      logger: log,
+    });
+    await expect(scheduler.start()).resolves.toEqual({ claimed: 0, late: 0, skipped: 0, recovered: 0 });
+    expect(log.entries.some((e) => e.level === 'error' && e.msg.includes('the first digest sweep failed'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await scheduler.idle();
+    expect(slack.delivered).toHaveLength(1);
+    expect((await store.deliveries.recentForChannel('slack', 'C-digest', 5))[0]).toMatchObject({
+      subscriptionId: sub.id,
+      status: 'delivered',
+    });
+  });
 });

@@ -1,21 +1,16 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
 import { openPostgresStore } from '../../src/store/postgres-store.ts';
-import { withDatabase } from '../helpers/postgres.ts';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../helpers/postgres-server.ts';
+import { type StoppableDatabase, stoppableDatabase } from '../helpers/postgres.ts';
 
-// A server of this file's own (stopping the run's shared one would break the files running beside it).
+// A server of this file's own (stopping the run's shared one would break the files running beside
+// it); with TEST_DATABASE_URL, a database there behind a link this test cuts.
 describe('PostgreSQL stopped and started again under a running store', () => {
-  let server: EmbeddedServer;
+  let server: StoppableDatabase;
   let url: string;
   beforeAll(async () => {
-    server = await startEmbeddedPostgres();
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE briefing');
-    await admin.end();
-    url = withDatabase(server.url, 'briefing');
+    server = await stoppableDatabase();
+    url = server.url;
   });
   afterAll(async () => {
     await server?.close();

@@ -41,7 +41,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const proxy = await startRestProxy({ port: args.port, host: args.host, logger, ...(args.api ? { upstream: args.api } : {}) });
   logger.info({ port: proxy.port, upstream: args.api ?? 'https://discord.com/api' }, 'discord REST proxy listening');
   process.stdout.write(
-    `Discord REST proxy on port ${proxy.port}: set DISCORD_API_URL=http://<this host>:${proxy.port}/api on every replica\n`,
+    `Discord REST proxy on port ${proxy.port}: set DISCORD_API_URL=http://<this host>:${proxy.port}/api on every replica; rate-limit waits at GET /metrics\n`,
   );
   const stop = () => void proxy.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { proxyRequests } from '@discordjs/proxy';
 import { REST, RESTEvents } from 'discord.js';
 import type { Logger } from 'pino';
+import { createMetrics, type Metrics } from '../../http/metrics.ts';
 
 /**
  * One REST proxy for every replica of the bot (@discordjs/proxy). Discord's rate limits,
@@ -11,6 +12,11 @@ import type { Logger } from 'pino';
  * (DISCORD_API_URL=http://proxy:8080/api), every replica's REST calls go through one
  * @discordjs/rest instance that queues them against one set of buckets and one global limit.
  * The proxy holds no token: it forwards each request's own Authorization header.
+ *
+ * The waits happen here, not in the replicas (they only see slower answers), so the proxy serves
+ * `GET /metrics` of its own: `briefing_rate_limit_waits_total{platform="discord"}` and
+ * `briefing_rate_limit_wait_seconds_total`, with Node's process metrics. Discord's routes all
+ * start with /api, so the path is free.
  */
 
 export interface RestProxyOptions {
@@ -19,6 +25,8 @@ export interface RestProxyOptions {
   /** Discord's API base (default https://discord.com/api); tests point it at the loopback fake. */
   upstream?: string;
   logger?: Logger;
+  /** Where rate-limit waits are counted (default: a registry of its own, served at GET /metrics). */
+  metrics?: Metrics;
   /** @discordjs/rest tuning (tests use a small `offset`). */
   rest?: { offset?: number; retries?: number; timeout?: number; globalRequestsPerSecond?: number };
 }
@@ -37,11 +45,21 @@ export async function startRestProxy(options: RestProxyOptions): Promise<RestPro
   // Never give a rate limit back to the replicas as an error: the proxy waits it out for them.
   const rest = new REST({ ...(options.upstream ? { api: options.upstream } : {}), ...options.rest, rejectOnRateLimit: null });
   const log = options.logger;
-  rest.on(RESTEvents.RateLimited, (info) =>
-    log?.info({ route: info.route, global: info.global, waitMs: info.timeToReset, scope: info.scope }, 'discord rate limit: request held'),
-  );
+  const metrics = options.metrics ?? createMetrics();
+  rest.on(RESTEvents.RateLimited, (info) => {
+    log?.info({ route: info.route, global: info.global, waitMs: info.timeToReset, scope: info.scope }, 'discord rate limit: request held');
+    metrics.observer.rateLimitWait({ platform: 'discord', seconds: Math.max(info.retryAfter, info.timeToReset, 0) / 1000 });
+  });
   const forward = proxyRequests(rest);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      metrics.handler(req, res).catch((err: unknown) => {
+        log?.warn({ err }, 'discord proxy: /metrics failed');
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+      return;
+    }
     // @discordjs/proxy sets the status of answers and of Discord's errors; a failure it does not
     // know (Discord unreachable) would end the response with the default 200, so that is 502 here.
     res.statusCode = 502;

@@ -6,6 +6,7 @@ import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
 import type { Observer } from '../../core/observer.ts';
+import { InFlight } from '../../http/in-flight.ts';
 import type { HttpServer } from '../../http/server.ts';
 import { memoryKeyStore } from '../../store/memory-keys.ts';
 import type { KeyStore } from '../../store/types.ts';
@@ -73,6 +74,8 @@ export interface DiscordDeps {
   keys?: KeyStore;
   /** Epoch milliseconds for the signature time window of HTTP interactions (tests). */
   clock?: () => number;
+  /** How long `stop` waits for answers still on their way (default 8 s, inside the usual 10 s a deploy allows). */
+  drainMs?: number;
   /** An HTTP interaction still unanswered after this long is deferred by the endpoint (default 2,500 ms). */
   interactionFallbackMs?: number;
 }
@@ -160,9 +163,11 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
     buttons: new ButtonState(deps.keys ?? memoryKeyStore({ capacity: 10_000 }), { now }),
     deferAfterMs: deps.deferAfterMs ?? 1_500,
   });
+  // Interactions until they are answered: a deferred reply is still owed when the replica is told to stop.
+  const inFlight = new InFlight();
   client.on(Events.InteractionCreate, (interaction) => {
     router.delivered(interaction.id);
-    void handler(interaction).finally(() => router.settled(interaction.id));
+    void inFlight.track(handler(interaction).finally(() => router.settled(interaction.id)));
   });
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn(message));
@@ -190,6 +195,9 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
     mode,
     health: () => ({ connected: !gateway || (client.isReady() && client.ws.status === Status.Ready), mode }),
     stop: async () => {
+      // The caller closed the HTTP server first and destroying the client ends the gateway: finish what is under way, then go.
+      const left = await inFlight.settled(deps.drainMs ?? 8_000);
+      if (left > 0) logger.warn({ left }, 'stopped with Discord answers still under way');
       await client.destroy();
     },
   };

@@ -5,6 +5,7 @@ import type { ChannelSender } from '../../core/channel.ts';
 import type { AnyCommand, Services } from '../../core/command.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
+import { InFlight } from '../../http/in-flight.ts';
 import { HttpServer } from '../../http/server.ts';
 import { memoryKeyStore } from '../../store/memory-keys.ts';
 import type { KeyStore } from '../../store/types.ts';
@@ -84,6 +85,8 @@ export interface SlackDeps {
   queue?: { concurrency?: number; maxWaitMs?: number };
   /** Socket Mode ping timeouts, for tests. */
   socket?: { clientPingTimeout?: number; serverPingTimeout?: number };
+  /** How long `stop` waits for answers still on their way (default 8 s, inside the usual 10 s a deploy allows). */
+  drainMs?: number;
 }
 
 /** The running Slack adapter. */
@@ -154,7 +157,8 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
         })
       : undefined;
   const keys = oauth ? (deps.workspaces as WorkspaceStore).keys : (deps.keys ?? memoryKeyStore());
-  const identity = slack.mode === 'oauth' ? undefined : await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub);
+  const identity =
+    slack.mode === 'oauth' ? undefined : await verifyToken(new webApi.WebClient(slack.botToken, clientOptions()), scrub, slackApiUrl);
   let listening = false;
   let socketConnected = false;
 
@@ -275,6 +279,9 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
     }),
   });
 
+  // Every request's listeners, until they finish: an answer sent through respond() after the
+  // acknowledgement is still owed when the replica is told to stop.
+  const inFlight = new InFlight();
   app.use(async (args) => {
     const key = deliveryKey(args.body);
     if (key && (await kit.deliveries.seen(workspaceOf(args.context), key))) {
@@ -282,7 +289,7 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
       if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
       return;
     }
-    await args.next();
+    await inFlight.track(args.next());
   });
   oauth?.register(app);
   registerCommandHandler(app, kit, { ackBudgetMs: deps.ackBudgetMs ?? 2000 });
@@ -344,12 +351,19 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
       if (ownServer) await http.close();
       listening = false;
       socketConnected = false;
+      // No new requests arrive now (the caller closed the shared server first): finish the answers under way.
+      const left = await inFlight.settled(deps.drainMs ?? 8_000);
+      if (left > 0) logger.warn({ left }, 'stopped with Slack answers still under way');
     },
   };
 }
 
 /** Calls auth.test once, so a wrong token fails at start with a clear message. */
-async function verifyToken(client: webApi.WebClient, scrub: (text: string) => string): Promise<{ botId: string; userId: string }> {
+async function verifyToken(
+  client: webApi.WebClient,
+  scrub: (text: string) => string,
+  apiUrl: string,
+): Promise<{ botId: string; userId: string }> {
   try {
     const result = await client.auth.test();
     if (!result.user_id || !result.bot_id) throw new Error('auth.test did not return a bot user (is SLACK_BOT_TOKEN a bot token, xoxb-…?)');
@@ -357,6 +371,18 @@ async function verifyToken(client: webApi.WebClient, scrub: (text: string) => st
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     const why = code ?? scrub(error instanceof Error ? error.message : String(error));
+    // No answer at all (DNS, refused, timeout) or a server error is not a verdict on the token.
+    const unreachable = ['slack_webapi_request_error', 'slack_webapi_http_error'].includes(String((error as { code?: unknown }).code));
+    if (unreachable && !code) {
+      // fetch's own message is just "fetch failed"; the system error under it says why (ENOTFOUND, ECONNREFUSED, …).
+      const root = (error as { original?: { cause?: { code?: string; message?: string } } }).original?.cause;
+      const detail = root?.code ?? root?.message;
+      throw new BotError(
+        'slack-unreachable',
+        `Slack could not be reached at start to check SLACK_BOT_TOKEN (${why}${detail ? `: ${scrub(detail)}` : ''}); check the network and SLACK_API_URL (${apiUrl})`,
+        { cause: error },
+      );
+    }
     throw new BotError('slack-auth', `Slack rejected SLACK_BOT_TOKEN at start (${why}); check the token and SLACK_API_URL`, {
       cause: error,
     });

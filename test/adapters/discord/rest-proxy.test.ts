@@ -79,15 +79,23 @@ describe('replicas sending through @discordjs/proxy', () => {
     const fromA = await a.send(CHANNEL_A, okReply('digest', 'From replica A'), { idempotencyKey: 'a' });
     await fromB;
     expect(fromA.messageIds).toHaveLength(1);
-    expect(rateLimits.filter((r) => r.global).map((r) => new URL(r.url).pathname)).toEqual([
-      `/api/v10/channels/${CHANNEL_A}/messages`,
-      `/api/v10/channels/${CHANNEL_B}/messages`,
-    ]);
+    // A's post met the limit first, and B's was held by it too. (On a busy machine A's retry can be
+    // held once more when the wait ends a moment early: the order, not the count, is the point.)
+    const held = rateLimits.filter((r) => r.global).map((r) => new URL(r.url).pathname);
+    expect(held[0]).toBe(`/api/v10/channels/${CHANNEL_A}/messages`);
+    expect(new Set(held)).toEqual(new Set([`/api/v10/channels/${CHANNEL_A}/messages`, `/api/v10/channels/${CHANNEL_B}/messages`]));
     // A's post twice (the 429, then the retry) and B's once, after the wait.
     const [first, ...after] = posts().map((r) => r.path);
     expect(first).toBe(`/channels/${CHANNEL_A}/messages`);
     expect(after.sort()).toEqual([`/channels/${CHANNEL_A}/messages`, `/channels/${CHANNEL_B}/messages`]);
     expect(seenByReplicas).toEqual([200, 200]);
+    // The replicas never saw the waits: the proxy's own /metrics counts them.
+    const metrics = await fetch(`${proxy.apiUrl.replace(/\/api$/, '')}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    const lines = (await metrics.text()).split('\n');
+    expect(lines).toContain(`briefing_rate_limit_waits_total{platform="discord"} ${rateLimits.length}`);
+    const waited = Number(lines.find((l) => l.startsWith('briefing_rate_limit_wait_seconds_total{platform="discord"}'))?.split(' ')[1]);
+    expect(waited).toBeGreaterThan(0);
   });
 
   it('answers 502 when Discord cannot be reached, instead of an empty success', async () => {
@@ -134,6 +142,8 @@ describe('npm run discord:proxy', () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/v10/applications/@me`, { headers: { authorization: 'Bot bot-token' } });
     expect(res.status).toBe(200);
     expect(fake.requests.at(-1)).toMatchObject({ path: '/applications/@me', headers: { authorization: 'Bot bot-token' } });
+    expect(out).toContain('rate-limit waits at GET /metrics');
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^# TYPE briefing_rate_limit_waits_total counter$/m);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);

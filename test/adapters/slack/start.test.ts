@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.ts';
 import { type SlackConfig, startSlack } from '../../../src/adapters/slack/app.ts';
+import { freePort } from '../../e2e/bot-process.ts';
 import { FakeSlack } from '../../fakes/slack-api.ts';
 import { bundledLibrary } from '../../helpers/library.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from './harness.ts';
@@ -45,6 +46,15 @@ describe('starting the Slack app', () => {
     const error = await attempt(config(fake.apiUrl, { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }));
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe('Slack rejected SLACK_BOT_TOKEN at start (invalid_auth); check the token and SLACK_API_URL');
+    expect((error as Error).message).not.toContain(BOT_TOKEN);
+  });
+
+  it('says Slack could not be reached, not that it rejected the token, when nothing answers at SLACK_API_URL', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/api/`;
+    const error = await attempt(config(closed, { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }));
+    expect((error as Error).message).toBe(
+      `Slack could not be reached at start to check SLACK_BOT_TOKEN (A request error occurred: fetch failed: ECONNREFUSED); check the network and SLACK_API_URL (${closed})`,
+    );
     expect((error as Error).message).not.toContain(BOT_TOKEN);
   });
 
