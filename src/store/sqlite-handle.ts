@@ -1,6 +1,8 @@
 import { accessSync, constants, renameSync, rmSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
 import { BotError } from '../core/errors.ts';
 import { type Connection, connect } from './sqlite-connect.ts';
 import {
@@ -24,7 +26,10 @@ export interface SqliteOptions {
   /** How long to wait for another process's lock, when opening and for each operation (default 10 s). */
   lockTimeoutMs?: number;
   log?: StoreLog;
-  /** The clock for reconnection backoff (lock waits always use real time: SQLite waits in real time too). */
+  /**
+   * The clock for reconnection backoff and for how long a lock has been held (a single call's
+   * wait for a lock is real time: SQLite waits in real time too).
+   */
   now?: () => Date;
   /** Pauses between reconnection attempts while unreachable (default 1 s, 2 s, 5 s, 10 s, then every 30 s). */
   retryMs?: readonly number[];
@@ -60,6 +65,10 @@ export class SqliteHandle {
   #rescuing: Promise<void> | undefined;
   #rescued: string | undefined;
   readonly #lockTimeoutMs: number;
+  /** How long SQLite's own busy handler may block the event loop at a time. */
+  readonly #busySliceMs: number;
+  /** When another process's write lock was first met and not seen free since (ms, by `now`). */
+  #lockSince: number | undefined;
   readonly #log: StoreLog | undefined;
   readonly #now: () => Date;
   readonly #retryMs: readonly number[];
@@ -71,33 +80,48 @@ export class SqliteHandle {
     this.#log = options.log;
     this.#now = options.now ?? (() => new Date());
     this.#retryMs = options.retryMs?.length ? options.retryMs : RETRY_MS;
-    conn.db.pragma(`busy_timeout = ${Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS)}`);
+    this.#busySliceMs = Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS);
+    conn.db.pragma(`busy_timeout = ${this.#busySliceMs}`);
   }
 
-  /** Runs `work` on the current connection, waiting out locks up to the lock timeout. */
-  async run<T>(work: (c: Connection) => T | Promise<T>, keeps?: string): Promise<T> {
-    const deadline = performance.now() + this.#lockTimeoutMs;
+  /**
+   * Runs `work` on the current connection, waiting out another process's lock up to the lock
+   * timeout (or `lockWaitMs`, when shorter). Once a lock has been held past the timeout, nothing
+   * waits for it any more: reads go on, writes fail at once, until it is seen free again.
+   */
+  async run<T>(work: (c: Connection) => T | Promise<T>, options: { keeps?: string; lockWaitMs?: number } = {}): Promise<T> {
+    const started = performance.now();
+    const deadline = started + Math.min(this.#lockTimeoutMs, options.lockWaitMs ?? Number.POSITIVE_INFINITY);
     let pause = 25;
     for (;;) {
       const conn = this.#connection();
+      const expired = this.#lockHeldTooLong(conn, false);
+      if (expired) conn.db.pragma('busy_timeout = 0');
       try {
-        if (keeps) writeMarker(this.file, keeps, this.#now());
+        if (options.keeps) writeMarker(this.file, options.keeps, this.#now());
         return await work(conn);
       } catch (error) {
         const failure = classifySqliteError(error, this.file);
         if (!failure) throw error;
-        if (failure.code === 'store-locked') {
-          const left = deadline - performance.now();
-          if (left > 0) {
-            await delay(Math.min(pause, left));
-            pause = Math.min(pause * 2, 500);
-            continue;
-          }
-          this.#fail(this.#lockFailure(failure), true);
-        } else {
+        if (failure.code !== 'store-locked') {
           this.#fail(failure, false);
+          throw this.#unavailable();
         }
+        const now = this.#now().getTime();
+        // Held at least since this call started waiting for it (inside SQLite at first).
+        this.#lockSince = Math.min(this.#lockSince ?? now, now - (performance.now() - started));
+        const left = Math.min(deadline - performance.now(), this.#lockSince + this.#lockTimeoutMs - now);
+        if (!expired && left > 0) {
+          await delay(Math.min(pause, left));
+          pause = Math.min(pause * 2, 500);
+          continue;
+        }
+        if (now - this.#lockSince < this.#lockTimeoutMs)
+          throw this.#unavailable(storeFailure('store-locked', this.file, 'another process holds the database lock', failure));
+        this.#fail(this.#lockFailure(failure), true);
         throw this.#unavailable();
+      } finally {
+        if (expired && conn.db.open) conn.db.pragma(`busy_timeout = ${this.#busySliceMs}`);
       }
     }
   }
@@ -105,10 +129,13 @@ export class SqliteHandle {
   /** Checks the file and reads the database; rejects with what is wrong (the file named) when unreachable. */
   async ping(): Promise<void> {
     if (this.#closed) throw new BotError('store-closed', `store: ${this.file} is closed`);
-    if (this.#down) this.#recover();
+    if (this.#down && !this.#down.lock) this.#recover();
     if (!this.#down || this.#down.lock) this.#verify();
     const conn = this.#conn;
-    if (this.#down || !conn) throw this.#pingError();
+    if ((this.#down && !this.#down.lock) || !conn) throw this.#pingError();
+    // A write lock another process keeps is looked for here too, so /readyz tells of it even
+    // while nothing is being written.
+    if (this.#lockHeldTooLong(conn, true)) throw this.#pingError();
     try {
       conn.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get();
       conn.db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
@@ -226,30 +253,68 @@ export class SqliteHandle {
     const down = this.#down;
     if (!down || this.#closed) return;
     if (down.lock && this.#conn) {
-      const db = this.#conn.db;
-      try {
-        // A probe, not a wait: without SQLite's busy handler blocking the event loop.
-        db.pragma('busy_timeout = 0');
-        db.exec('BEGIN IMMEDIATE');
-        db.exec('ROLLBACK');
-        this.#back();
-      } catch (error) {
-        const failure = classifySqliteError(error, this.file);
-        if (failure && failure.code !== 'store-locked') this.#fail(failure, false);
-        else this.#later();
-      } finally {
-        if (db.open) db.pragma(`busy_timeout = ${Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS)}`);
-      }
+      const state = this.#probeLock(this.#conn.db);
+      if (state === 'free') this.#lockReleased();
+      else if (state === 'held') this.#later();
+      else this.#fail(state, false);
       return;
     }
     try {
-      const conn = connect(this.file, { busyTimeoutMs: Math.min(this.#lockTimeoutMs, BUSY_SLICE_MS), now: this.#now });
+      const conn = connect(this.file, { busyTimeoutMs: this.#busySliceMs, now: this.#now });
       this.#conn = conn;
+      this.#lockSince = undefined;
       this.#back();
     } catch (error) {
       const failure = classifySqliteError(error, this.file) ?? storeFailure('store-open', this.file, (error as Error).message, error);
       this.#fail(failure, false);
     }
+  }
+
+  /**
+   * Whether another process holds the write lock, found without waiting (SQLite's busy handler
+   * would block the event loop): a write transaction begun and rolled back at once, nothing written.
+   */
+  #probeLock(db: Database.Database): 'free' | 'held' | StoreFailure {
+    if (db.inTransaction) return 'free';
+    try {
+      db.pragma('busy_timeout = 0');
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
+      return 'free';
+    } catch (error) {
+      const failure = classifySqliteError(error, this.file);
+      if (!failure) throw error;
+      return failure.code === 'store-locked' ? 'held' : failure;
+    } finally {
+      if (db.open) db.pragma(`busy_timeout = ${this.#busySliceMs}`);
+    }
+  }
+
+  /**
+   * True when another process has held the write lock for longer than the lock timeout. Looks
+   * only while a lock was met and not seen free since, unless `look`; a lock seen free ends it.
+   */
+  #lockHeldTooLong(conn: Connection, look: boolean): boolean {
+    if (this.#lockSince === undefined && !look) return false;
+    const state = this.#probeLock(conn.db);
+    if (state === 'free') {
+      this.#lockReleased();
+      return false;
+    }
+    if (state !== 'held') {
+      this.#fail(state, false);
+      throw this.#unavailable();
+    }
+    const now = this.#now().getTime();
+    this.#lockSince ??= now;
+    if (now - this.#lockSince < this.#lockTimeoutMs) return false;
+    if (!this.#down) this.#fail(this.#lockFailure(), true);
+    return true;
+  }
+
+  #lockReleased(): void {
+    this.#lockSince = undefined;
+    if (this.#down?.lock) this.#back();
   }
 
   #fail(failure: StoreFailure, lock: boolean, schedule = true): void {
@@ -296,7 +361,7 @@ export class SqliteHandle {
     this.#timer.unref();
   }
 
-  #lockFailure(cause: StoreFailure): StoreFailure {
+  #lockFailure(cause?: StoreFailure): StoreFailure {
     return storeFailure(
       'store-locked',
       this.file,
@@ -306,25 +371,22 @@ export class SqliteHandle {
   }
 
   /** For chat: says what is wrong without a path. */
-  #unavailable(): BotError {
-    const reason = this.#down?.failure.reason ?? 'unknown';
+  #unavailable(failure: StoreFailure | undefined = this.#down?.failure): BotError {
+    const reason = failure?.reason ?? 'unknown';
     return new BotError(
       'store-unavailable',
       `The bot's data store is unreachable right now (${reason}), so this cannot be done; answers from the briefings still work. It reconnects by itself: try again in a minute.`,
-      { cause: this.#down?.failure },
+      { cause: failure },
     );
   }
 
-  /** For /readyz and logs: the file and what is wrong. */
+  /** For /readyz and logs: the file, what is wrong and what to do (the failure's own message, so it is not repeated). */
   #pingError(): BotError {
     const failure = this.#down?.failure;
-    const rescued = this.#rescued ? `; what it held was saved as ${this.#rescued}` : '';
-    return new BotError(
-      'store-unavailable',
-      failure ? `store: ${this.file}: ${failure.reason}${rescued}` : `store: ${this.file}: not open`,
-      {
-        cause: failure,
-      },
-    );
+    if (!failure) return new BotError('store-unavailable', `store: ${this.file}: not open`);
+    const rescued = this.#rescued
+      ? `\nWhat it held was saved as ${this.#rescued}: rename that file to ${basename(this.file)} and the bot picks it up.`
+      : '';
+    return new BotError('store-unavailable', `${failure.message}${rescued}`, { cause: failure });
   }
 }

@@ -14,15 +14,22 @@ const KEEPS: Record<string, string> = {
   'installations.save': 'slack.install',
 };
 
+/**
+ * How long a shared-key call (retry de-duplication, button state, shares) waits for another
+ * process's lock at most: they sit in the path of Slack's and Discord's 3-second deadline to
+ * acknowledge, and their callers carry on without them, so an answer never waits the full
+ * STORE_LOCK_TIMEOUT_MS for one.
+ */
+export const KEYS_LOCK_WAIT_MS = 500;
+
 /** A repository whose every method runs through the handle (on whatever connection is current). */
 function guarded<K extends keyof Repositories>(handle: SqliteHandle, name: K, shape: Repositories[K]): Repositories[K] {
   const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const method of Object.keys(shape)) {
+    const keeps = KEEPS[`${name}.${method}`];
+    const options = { ...(keeps ? { keeps } : {}), ...(name === 'keys' ? { lockWaitMs: KEYS_LOCK_WAIT_MS } : {}) };
     out[method] = (...args) =>
-      handle.run(
-        (c) => (c.repositories[name] as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...args),
-        KEEPS[`${name}.${method}`],
-      );
+      handle.run((c) => (c.repositories[name] as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...args), options);
   }
   return out as unknown as Repositories[K];
 }

@@ -220,7 +220,7 @@ describe('a running bot whose database goes away and comes back', () => {
   async function slash(command: string, text: string): Promise<string> {
     const id = `store-${++responses}`;
     const res = await signedPost(`${base}/slack/events`, SIGNING_SECRET, slashBody({ command, text, response_url: slack.responseUrl(id) }));
-    expect(res.status).toBe(200);
+    expect(res.status, `${command} ${text}`).toBe(200);
     const ack = (res.text ? res.json() : {}) as { blocks?: SlackBlock[] };
     if (ack.blocks?.length) return textsOf(ack).join('\n');
     await slack.until(() => slack.responsesTo(id).length > 0, 15_000);
@@ -232,8 +232,8 @@ describe('a running bot whose database goes away and comes back', () => {
     return { status: res.status, body: (await res.json()) as { ready: boolean; reasons?: string[] } };
   }
 
-  it('keeps answering from its index, reports the store unreachable on /readyz and /digest status, and recovers by itself', async () => {
-    await registerOne();
+  /** Starts the bot with Slack on the fake, U0ALICE a moderator; resolves once /readyz is 200. */
+  async function startSlackBot(env: Record<string, string> = {}): Promise<void> {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     bot = startBot({
@@ -242,14 +242,21 @@ describe('a running bot whose database goes away and comes back', () => {
       SLACK_BOT_TOKEN: 'xoxb-store-e2e-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
+      SLACK_MODERATORS: 'U0ALICE',
       PORT: String(port),
       HOST: '127.0.0.1',
       SEARCH_WORKERS: '0',
+      ...env,
     });
-    try {
-      const poll = { attempts: 600, intervalMs: 50, abort: exitedEarly };
-      await pollUntil('/readyz 200 after start', async () => ((await readyz()).status === 200 ? true : undefined), poll);
+    await pollUntil('/readyz 200 after start', async () => ((await readyz()).status === 200 ? true : undefined), poll);
+  }
 
+  const poll = { attempts: 600, intervalMs: 50, abort: exitedEarly };
+
+  it('keeps answering from its index, reports the store unreachable on /readyz and /digest status, and recovers by itself', async () => {
+    await registerOne();
+    await startSlackBot();
+    try {
       unlinkSync(db);
       const down = await pollUntil(
         '/readyz 503 once the file is gone',
@@ -278,6 +285,45 @@ describe('a running bot whose database goes away and comes back', () => {
       renameSync(join(dataDir, rescued), db);
       await pollUntil('/readyz 200 once the file is back', async () => ((await readyz()).status === 200 ? true : undefined), poll);
       expect(await slash('/digest', 'status')).toContain('No digest subscriptions here');
+      expect(bot.stderr()).toContain('the store is reachable again');
+    } finally {
+      bot.child.kill('SIGTERM');
+      await bot.exited;
+    }
+  }, 90_000);
+
+  it('a write lock another process keeps: answers still come in time, /readyz and writes say so once it is held past STORE_LOCK_TIMEOUT_MS, and it recovers by itself', async () => {
+    await registerOne();
+    // Longer than Slack's 3 s to acknowledge: nothing on the way to an acknowledgement may wait this long.
+    await startSlackBot({ STORE_LOCK_TIMEOUT_MS: '4000' });
+    try {
+      const holder = await holdLock(db, 'write');
+      try {
+        const locked = Date.now();
+        // Retry de-duplication and button state give up on the lock quickly; the answer is not held up.
+        expect(await slash('/sources', `--article ${SECOND.id}`)).toContain(SECOND.sources[0]?.title.slice(0, 20));
+        const down = await pollUntil(
+          '/readyz 503 once the lock is held past the timeout',
+          async () => {
+            const r = await readyz();
+            return r.status === 503 ? r : undefined;
+          },
+          { ...poll, attempts: 400 },
+        );
+        expect(Date.now() - locked).toBeGreaterThanOrEqual(4000);
+        expect(down.body.reasons?.[0]).toContain(`store: ${db}: another process has held the database lock for more than 4 s.`);
+        expect(down.body.reasons?.[0]).toContain('wait longer with STORE_LOCK_TIMEOUT_MS');
+        const subscribe = await slash('/digest', 'subscribe daily 09:00');
+        expect(subscribe).toContain(
+          "The subscription was not added: the bot's data store is unreachable right now (another process has held the database lock for more than 4 s)",
+        );
+        expect(subscribe).not.toContain(dataDir);
+        expect(await slash('/ask', 'South Caucasus energy corridor')).toContain('South Caucasus');
+      } finally {
+        await holder.release();
+      }
+      await pollUntil('/readyz 200 once the lock is let go', async () => ((await readyz()).status === 200 ? true : undefined), poll);
+      expect(await slash('/digest', 'subscribe daily 09:00')).toContain('Digest subscription 1 added');
       expect(bot.stderr()).toContain('the store is reachable again');
     } finally {
       bot.child.kill('SIGTERM');

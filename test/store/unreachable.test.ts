@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
 import { backupDatabase } from '../../src/store/backup.ts';
 import { DATABASE_FILE } from '../../src/store/index.ts';
@@ -77,6 +77,24 @@ describe('a running store whose database becomes unreachable', () => {
     expect(await store.audit.list()).toHaveLength(1);
   });
 
+  it('deleted: ping names the file, what to do, and where what it held was saved, each once', async () => {
+    unlinkSync(db);
+    await rejection(store.articles.listLatest());
+    const rescued = await vi.waitFor(() => {
+      const found = readdirSync(data.dir).find((f) => f.startsWith('briefing.db.rescued-'));
+      if (!found) throw new Error('not saved yet');
+      return join(data.dir, found);
+    });
+    const ping = await vi.waitFor(async () => {
+      const message = (await rejection(store.ping())).message;
+      if (!message.includes('saved as')) throw new Error('the copy is not finished');
+      return message;
+    });
+    expect(ping).toMatch(new RegExp(`^store: ${db}: its database file is missing\\.\\n`));
+    expect(ping).toContain(`What it held was saved as ${rescued}: rename that file to briefing.db and the bot picks it up.`);
+    expect(ping.split(`store: ${db}:`)).toHaveLength(2);
+  });
+
   it('deleted and then restored from a backup: it reconnects by itself and writes land in the restored file', async () => {
     const backup = join(data.dir, 'backup.db');
     await backupDatabase(db, backup);
@@ -146,7 +164,9 @@ describe('a running store whose database becomes unreachable', () => {
       const write = await rejection(store.articles.addRevision(revision(SECOND_FILE)));
       expect(write.message).toContain('(another process has held the database lock for more than 0.3 s)');
       expect(await store.articles.listLatest()).toHaveLength(1);
-      expect((await rejection(store.ping())).message).toBe(`store: ${db}: another process has held the database lock for more than 0.3 s`);
+      const ping = (await rejection(store.ping())).message.split('\n');
+      expect(ping[0]).toBe(`store: ${db}: another process has held the database lock for more than 0.3 s.`);
+      expect(ping[1]).toMatch(/^Another process keeps the database locked .* wait longer with STORE_LOCK_TIMEOUT_MS/);
     } finally {
       await holder.release();
     }
@@ -160,6 +180,62 @@ describe('a running store whose database becomes unreachable', () => {
     await holder.release();
     // 300 ms is plenty unless the machine is very busy; the store waits, then writes.
     expect((await writing).id).toBe(articleFromFile(SECOND_FILE).id);
+  });
+});
+
+describe('a running store while another process keeps the write lock', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let db: string;
+  let store: Store;
+  let clock: number;
+  beforeEach(async () => {
+    data = tempDataDir();
+    db = join(data.dir, DATABASE_FILE);
+    clock = Date.parse(AT);
+    // A minute, as an operator might set STORE_LOCK_TIMEOUT_MS: nothing below may wait that long.
+    store = openSqliteStore({ file: db, lockTimeoutMs: 60_000, now: () => new Date(clock) });
+    await store.articles.addRevision(revision(BUNDLED_FILE), { at: AT, actor: 'test', action: 'article.register' });
+  });
+  afterEach(async () => {
+    await store.close();
+    data.cleanup();
+  });
+
+  it('is reported by ping once held past the lock timeout, with nothing written meanwhile; then writes fail at once, reads go on', async () => {
+    const holder = await holdLock(db, 'write');
+    try {
+      await store.ping();
+      clock += 59_000;
+      await store.ping();
+      clock += 2_000;
+      expect((await rejection(store.ping())).message).toMatch(
+        new RegExp(`^store: ${db}: another process has held the database lock for more than 60 s\\.\\n`),
+      );
+      // Without waiting another minute for the lock (the test would time out).
+      const write = await rejection(store.articles.addRevision(revision(SECOND_FILE)));
+      expect(write.code).toBe('store-unavailable');
+      expect(write.message).toContain('(another process has held the database lock for more than 60 s)');
+      await rejection(store.keys.put('k', 'v', AT, '2099-01-01T00:00:00.000Z'));
+      expect(await store.articles.listLatest()).toHaveLength(1);
+    } finally {
+      await holder.release();
+    }
+    // The first call after the lock is let go finds it free: no waiting for a retry.
+    expect((await store.articles.addRevision(revision(SECOND_FILE))).revision).toBe(1);
+    await store.ping();
+  });
+
+  it('shared keys (retry de-duplication, buttons) give up on a fresh lock long before the lock timeout, and work once it is gone', async () => {
+    const holder = await holdLock(db, 'write');
+    try {
+      const put = await rejection(store.keys.putIfAbsent('slack:delivery:x', '1', AT, '2099-01-01T00:00:00.000Z'));
+      expect(put.message).toContain('(another process holds the database lock)');
+      // Not held long enough to count as unreachable: ping still answers.
+      await store.ping();
+    } finally {
+      await holder.release();
+    }
+    expect((await store.keys.putIfAbsent('slack:delivery:x', '1', AT, '2099-01-01T00:00:00.000Z')).created).toBe(true);
   });
 });
 
