@@ -100,9 +100,14 @@ async function run(
     }
     case 'status': {
       const st = await service.status(channel);
+      const warning = st.storeProblem
+        ? `The bot's data store cannot be written to right now (${st.storeProblem}): ${WAITING.charAt(0).toLowerCase()}${WAITING.slice(1)}`
+        : undefined;
+      const lead = (text: string | undefined) => [warning, text].filter(Boolean).join('\n\n') || undefined;
       if (!st.subscriptions.length) {
+        const text = lead(`A moderator can add one: ${EXAMPLE} (time zone optional, default ${st.defaultTimeZone}).`);
         return okReply('digest', 'No digest subscriptions here', {
-          text: `A moderator can add one: ${EXAMPLE} (time zone optional, default ${st.defaultTimeZone}).`,
+          ...(text ? { text } : {}),
           ...(st.lastDelivery ? { footer: `Last digest: ${describeDelivery(st.lastDelivery)}` } : {}),
         });
       }
@@ -110,9 +115,10 @@ async function run(
         label: `Subscription ${s.id}${s.status === 'paused' ? ' (paused)' : ''}`,
         text: describeSubscription(s),
       }));
+      const text = lead(st.lastDelivery ? `Last digest in this channel: ${describeDelivery(st.lastDelivery)}.` : undefined);
       return okReply('digest', `Digest subscriptions here: ${st.subscriptions.length}`, {
         items,
-        ...(st.lastDelivery ? { text: `Last digest in this channel: ${describeDelivery(st.lastDelivery)}.` } : {}),
+        ...(text ? { text } : {}),
         footer: 'Preview the next digest: /digest preview · moderators: /digest now, /digest unsubscribe <id>',
       });
     }

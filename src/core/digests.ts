@@ -72,6 +72,11 @@ export interface ChannelDigestStatus {
   /** The channel's latest delivery of any subscription or `/digest now`. */
   lastDelivery?: DeliveryView;
   defaultTimeZone: string;
+  /**
+   * Why the store cannot be written to right now although it could be read (another process
+   * keeps its lock, say), fit to show in chat: scheduled digests wait until it is back.
+   */
+  storeProblem?: string;
 }
 
 export interface PostNowResult {

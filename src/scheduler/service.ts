@@ -4,6 +4,7 @@ import type { CommandChannel, Platform } from '../core/command.ts';
 import { chooseDigest, composeDigest, emptyDigest } from '../core/digest.ts';
 import type { DeliveryView, DigestService, PostNowResult, SubscriptionView } from '../core/digests.ts';
 import type { Library } from '../core/library.ts';
+import { unreachableReason } from '../store/index.ts';
 import type { Delivery, Store, Subscription } from '../store/types.ts';
 import { type CronSpec, nextSlot } from './cron.ts';
 import type { DeliveryResult } from './deliver.ts';
@@ -186,10 +187,13 @@ export function createDigestService(deps: ServiceDeps): DigestService {
       const subs = await channelSubscriptions(store, channel);
       const [last] = await store.deliveries.recentForChannel(channel.platform, channel.id, 1);
       const zone = subs[0]?.timeZone ?? deps.config.DEFAULT_TIMEZONE;
+      // Read fine, but maybe not writable (a lock another process keeps): then no slot can be claimed.
+      const storeProblem = await store.ping().then(() => undefined, unreachableReason);
       return {
         subscriptions: await Promise.all(subs.map(view)),
         ...(last ? { lastDelivery: deliveryView(last, zone) } : {}),
         defaultTimeZone: deps.config.DEFAULT_TIMEZONE,
+        ...(storeProblem ? { storeProblem } : {}),
       };
     },
 

@@ -53,3 +53,13 @@ export function operatorError(error: unknown): unknown {
   if (error instanceof BotError && error.code === 'store-unavailable' && error.cause instanceof StoreFailure) return error.cause;
   return error;
 }
+
+/**
+ * For chat: why a store call or ping failed because the store is unreachable, as a phrase with
+ * no file path or server address (`another process has held the database lock for more than
+ * 10 s`); undefined for any other error.
+ */
+export function unreachableReason(error: unknown): string | undefined {
+  if (!(error instanceof BotError) || error.code !== 'store-unavailable') return undefined;
+  return error.cause instanceof StoreFailure ? error.cause.reason : 'its database is not answering';
+}

@@ -16,6 +16,7 @@ import { DATABASE_FILE } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
 import { sqliteStoreIn } from '../helpers/store.ts';
+import { holdLock } from '../store/processes.ts';
 import { channelContext, DIGEST_CONFIG, RecordingSender, silentLog, tempDataDir } from '../scheduler/helpers.ts';
 
 const message = (r: Reply) =>
@@ -251,6 +252,25 @@ describe('/digest', () => {
     renameSync(`${db}.moved`, db);
     await store.ping();
     expect(message(await run('/digest status'))).toContain('Digest subscriptions here: 1');
+  });
+
+  it('status while another process keeps the store locked past the lock timeout shows the subscriptions and says digests wait', async () => {
+    await run('/digest subscribe daily 09:00');
+    const holder = await holdLock(join(data.dir, DATABASE_FILE), 'write');
+    try {
+      expect(message(await run('/digest status'))).not.toContain('cannot be written');
+      vi.setSystemTime(new Date('2025-06-02T05:00:11Z')); // the default STORE_LOCK_TIMEOUT_MS (10 s) later
+      const status = await run('/digest status', { moderator: false });
+      expect(status.ok).toBe(true);
+      expect(message(status)).toContain('Digest subscriptions here: 1');
+      expect(message(status)).toContain(
+        "The bot's data store cannot be written to right now (another process has held the database lock for more than 10 s): scheduled digests wait until it is back; slots missed meanwhile are posted late, within the catch-up window.",
+      );
+      expect(message(status)).not.toContain(data.dir);
+    } finally {
+      await holder.release();
+    }
+    expect(message(await run('/digest status'))).not.toContain('cannot be written');
   });
 
   it('an unknown subcommand names the ones there are; without a digest service the command says so', async () => {
