@@ -55,13 +55,20 @@ export async function backupDatabase(file: string, target: string, options: { fo
   }
   let result: BackupResult;
   const copy = new Database(partial, { fileMustExist: true });
+  // The copy holds the database's pages as they are: a copy that fails the check means the database is damaged.
+  const damaged = (what: string) =>
+    new BotError(
+      'backup-check',
+      `backup: the copy of ${file} failed SQLite's quick check (${what}), so ${file} itself is damaged; nothing was written to ${target}. Keep your older backups; run \`npx briefing-bot doctor\` to see the damage.`,
+    );
   try {
-    const check = copy.pragma('quick_check', { simple: true });
-    if (check !== 'ok')
-      throw new BotError(
-        'backup-check',
-        `backup: the copy failed SQLite's quick check (${String(check)}); nothing was written to ${target}`,
-      );
+    let check: unknown;
+    try {
+      check = copy.pragma('quick_check', { simple: true });
+    } catch (error) {
+      throw damaged(error instanceof Error ? error.message : String(error));
+    }
+    if (check !== 'ok') throw damaged(String(check));
     result = {
       target: to,
       bytes: statSync(partial).size,

@@ -216,6 +216,23 @@ describe('briefing-bot doctor and backup', () => {
     expect(existsSync(join(data.dir, 'copy.db'))).toBe(false);
   });
 
+  it('backup of a database with damaged pages names the file and what to do, and writes nothing', async () => {
+    await seed();
+    const bytes = readFileSync(db);
+    bytes.fill(0x5a, 4096, bytes.length - 4096);
+    writeFileSync(db, bytes);
+    const target = join(data.dir, 'copy.db');
+    const error = await cli.backup?.([target]).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string },
+    );
+    expect(error?.code).toBe('backup-check');
+    expect(error?.message).toBe(
+      `backup: the copy of ${db} failed SQLite's quick check (database disk image is malformed), so ${db} itself is damaged; nothing was written to ${target}. Keep your older backups; run \`npx briefing-bot doctor\` to see the damage.`,
+    );
+    expect(readdirSync(data.dir).filter((f) => f.includes('copy'))).toEqual([]);
+  });
+
   it('backup needs exactly one file name', async () => {
     expect(await cli.backup?.([])).toBe(2);
     expect(err.text).toContain('backup needs the file to write');
