@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { BotError } from '../core/errors.ts';
 import { checkOwnership } from './sqlite-connect.ts';
 import { checkHeader, classifySqliteError, readMarker, storeFailure } from './sqlite-file.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS } from './sqlite-handle.ts';
 
 /** What a backup wrote. */
 export interface BackupResult {
@@ -21,7 +22,11 @@ export interface BackupResult {
  * target and renamed into place only once it passed SQLite's quick check, so a failed backup
  * leaves no half-written file; an existing target is replaced only with `force`.
  */
-export async function backupDatabase(file: string, target: string, options: { force?: boolean } = {}): Promise<BackupResult> {
+export async function backupDatabase(
+  file: string,
+  target: string,
+  options: { force?: boolean; lockTimeoutMs?: number } = {},
+): Promise<BackupResult> {
   const to = resolve(target);
   if (to === resolve(file)) throw new BotError('backup-target', `backup: ${target} is the database itself: give another file name`);
   if (existsSync(to) && !options.force)
@@ -43,7 +48,8 @@ export async function backupDatabase(file: string, target: string, options: { fo
   }
   const partial = join(dirname(to), `.${basename(to)}.${process.pid}.partial`);
   try {
-    db.pragma('busy_timeout = 5000');
+    // A CLI run: SQLite's own busy handler may wait the whole time.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS))}`);
     checkOwnership(db, file);
     rmSync(partial, { force: true });
     await db.backup(partial);

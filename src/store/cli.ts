@@ -12,6 +12,8 @@ import { markerPath, readMarker } from './sqlite-file.ts';
 export interface StoreCliConfig {
   BRIEFING_DATA_DIR: string;
   BRIEFING_CONTENT_DIR: string;
+  /** How long backup waits for a lock another process holds (default 10 s). */
+  STORE_LOCK_TIMEOUT_MS?: number;
 }
 
 export interface StoreCliIo {
@@ -85,7 +87,10 @@ export function storeCli(loadConfig: () => StoreCliConfig, io: StoreCliIo = proc
             : 'backup needs the file to write, e.g. backup briefing-2026-12-05.db',
         );
       const config = loadConfig();
-      const result = await backupDatabase(join(config.BRIEFING_DATA_DIR, DATABASE), positionals[0] as string, { force: values.force });
+      const result = await backupDatabase(join(config.BRIEFING_DATA_DIR, DATABASE), positionals[0] as string, {
+        force: values.force,
+        ...(config.STORE_LOCK_TIMEOUT_MS !== undefined ? { lockTimeoutMs: config.STORE_LOCK_TIMEOUT_MS } : {}),
+      });
       io.stdout.write(
         `Backed up ${join(config.BRIEFING_DATA_DIR, DATABASE)} to ${result.target}: ${result.bytes} bytes, schema version ${result.schemaVersion}, ${result.briefings} registered ${result.briefings === 1 ? 'briefing' : 'briefings'}, quick check ok.\n`,
       );

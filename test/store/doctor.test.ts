@@ -9,7 +9,7 @@ import type { DoctorReport } from '../../src/store/doctor.ts';
 import { DATABASE_FILE, openStore } from '../../src/store/index.ts';
 import { articleFromFile, BUNDLED_FILE, SECOND_FILE } from '../helpers/library.ts';
 import { tempDataDir } from '../scheduler/helpers.ts';
-import { startWriter } from './processes.ts';
+import { holdLock, startWriter } from './processes.ts';
 
 const AT = '2025-06-01T00:00:00.000Z';
 const CONTENT_DIR = dirname(BUNDLED_FILE);
@@ -231,6 +231,28 @@ describe('briefing-bot doctor and backup', () => {
       `backup: the copy of ${db} failed SQLite's quick check (database disk image is malformed), so ${db} itself is damaged; nothing was written to ${target}. Keep your older backups; run \`npx briefing-bot doctor\` to see the damage.`,
     );
     expect(readdirSync(data.dir).filter((f) => f.includes('copy'))).toEqual([]);
+  });
+
+  it('backup waits for a lock another process holds up to STORE_LOCK_TIMEOUT_MS, then names the lock and writes nothing', async () => {
+    await seed();
+    const holder = await holdLock(db, 'exclusive');
+    try {
+      const locked = storeCli(() => ({ BRIEFING_DATA_DIR: data.dir, BRIEFING_CONTENT_DIR: CONTENT_DIR, STORE_LOCK_TIMEOUT_MS: 200 }), {
+        stdout: out,
+        stderr: err,
+      });
+      const error = await locked.backup?.([join(data.dir, 'copy.db')]).then(
+        () => undefined,
+        (e: unknown) => e as Error & { code: string },
+      );
+      expect(error?.code).toBe('store-locked');
+      expect(error?.message).toContain(`store: ${db}: another process holds the database lock.`);
+      expect(error?.message).toContain('wait longer with STORE_LOCK_TIMEOUT_MS');
+    } finally {
+      await holder.release();
+    }
+    expect(readdirSync(data.dir).filter((f) => f.includes('copy'))).toEqual([]);
+    expect(await cli.backup?.([join(data.dir, 'copy.db')])).toBe(0);
   });
 
   it('backup needs exactly one file name', async () => {
