@@ -7,7 +7,7 @@ import { loadSnapshot } from '../core/search/snapshot.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { sqliteArticles } from './sqlite-articles.ts';
 import { checkOwnership } from './sqlite-connect.ts';
-import { checkHeader, classifySqliteError, markerPath, readMarker } from './sqlite-file.ts';
+import { checkHeader, classifySqliteError, DOCTOR, markerPath, readMarker, type StoreFailure, storeFailure } from './sqlite-file.ts';
 
 /**
  * `briefing-bot doctor`: what a data folder holds and whether the bot can use it. Each backend
@@ -22,6 +22,8 @@ export interface DoctorCheck {
   name: string;
   status: CheckStatus;
   detail: string;
+  /** What to do about a problem, when there is something to do. */
+  advice?: string;
 }
 
 export interface DoctorCounts {
@@ -85,7 +87,37 @@ function counts(db: Database.Database, now: Date): DoctorCounts {
   };
 }
 
-/** Checks a SQLite database file without changing it: file, marker, ownership, schema version, integrity, counts. */
+/** A failure's advice without the sentence that sends the reader to doctor. */
+function adviceOf(failure: StoreFailure): string {
+  return failure.advice.replace(DOCTOR, '').replace(/\s+/g, ' ').trim();
+}
+
+/** How long the lock check waits for a write another process is making (a running bot's writes take milliseconds). */
+const LOCK_CHECK_MS = 1_000;
+
+/**
+ * Whether another process keeps the write lock: a write transaction begun and rolled back,
+ * nothing written. A bot starting now would wait for it up to STORE_LOCK_TIMEOUT_MS and then stop.
+ */
+function writeLock(db: Database.Database, file: string): DoctorCheck {
+  try {
+    db.pragma(`busy_timeout = ${LOCK_CHECK_MS}`);
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return { name: 'write lock', status: 'ok', detail: 'free' };
+  } catch (error) {
+    const failure = classifySqliteError(error, file);
+    if (failure?.code !== 'store-locked') throw error;
+    return {
+      name: 'write lock',
+      status: 'warn',
+      detail: `another process has held it for over ${LOCK_CHECK_MS / 1000} s: a bot starting now waits for it up to STORE_LOCK_TIMEOUT_MS, then stops; a running one cannot write`,
+      advice: adviceOf(failure),
+    };
+  }
+}
+
+/** Checks a SQLite database file without changing it: file, marker, ownership, schema version, integrity, lock, counts. */
 export async function diagnoseSqlite(file: string, now: Date = new Date()): Promise<StoreDiagnosis> {
   const checks: DoctorCheck[] = [];
   const out: StoreDiagnosis = { kind: 'sqlite', location: file, checks };
@@ -111,13 +143,19 @@ export async function diagnoseSqlite(file: string, now: Date = new Date()): Prom
   checks.push({ name: 'database file', status: 'ok', detail: `${size(stats.size)}, modified ${stats.mtime.toISOString()}` });
   const fail = (name: string, error: unknown) => {
     const failure = classifySqliteError(error, file);
-    checks.push({ name, status: 'fail', detail: failure?.reason ?? (error instanceof Error ? error.message : String(error)) });
+    const advice = failure ? adviceOf(failure) : undefined;
+    checks.push({
+      name,
+      status: 'fail',
+      detail: failure?.reason ?? (error instanceof Error ? error.message : String(error)),
+      ...(advice ? { advice } : {}),
+    });
     return out;
   };
   let db: Database.Database;
   try {
     const header = checkHeader(file);
-    if (!header.ok) return fail('opens', new Error(header.reason));
+    if (!header.ok) return fail('opens', storeFailure('store-not-database', file, header.reason));
     // Read-write (a read-only connection cannot open a WAL database whose -shm is gone), but nothing is written.
     db = new Database(file, { fileMustExist: true });
     db.pragma('busy_timeout = 2000');
@@ -148,6 +186,7 @@ export async function diagnoseSqlite(file: string, now: Date = new Date()): Prom
       status: sound ? 'ok' : 'fail',
       detail: sound ? 'SQLite integrity check passed' : `damaged: ${problems.slice(0, 5).join('; ')}: restore briefing.db from a backup`,
     });
+    checks.push(writeLock(db, file));
     if (version !== KNOWN) return out;
     out.counts = counts(db, now);
     const held = out.counts.revisions + out.counts.subscriptions.active + out.counts.subscriptions.paused + out.counts.installations > 0;
@@ -222,7 +261,10 @@ const MARKS: Record<CheckStatus, string> = { ok: '✔', warn: '!', fail: '✖' }
 export function formatDoctorReport(report: DoctorReport): string {
   const width = Math.max(...report.checks.map((c) => c.name.length));
   const lines = [`briefing-bot doctor: ${report.dataDir} (${report.kind} ${report.location})`];
-  for (const c of report.checks) lines.push(`  ${MARKS[c.status]} ${c.name.padEnd(width)}  ${c.detail}`);
+  for (const c of report.checks) {
+    lines.push(`  ${MARKS[c.status]} ${c.name.padEnd(width)}  ${c.detail}`);
+    if (c.advice) lines.push(`    ${' '.repeat(width)}  → ${c.advice}`);
+  }
   const c = report.counts;
   if (c) {
     const deliveries =
@@ -240,6 +282,8 @@ export function formatDoctorReport(report: DoctorReport): string {
     );
   }
   const failed = report.checks.filter((x) => x.status === 'fail').length;
-  lines.push('', report.healthy ? 'Healthy.' : `Not healthy: ${failed} ${failed === 1 ? 'problem' : 'problems'} (✖ above).`);
+  const warned = report.checks.filter((x) => x.status === 'warn').length;
+  const notes = warned ? ` (${warned} ${warned === 1 ? 'note' : 'notes'}, ! above)` : '';
+  lines.push('', report.healthy ? `Healthy${notes}.` : `Not healthy: ${failed} ${failed === 1 ? 'problem' : 'problems'} (✖ above).`);
   return `${lines.join('\n')}\n`;
 }

@@ -34,15 +34,19 @@ export type StoreFailureCode =
 export class StoreFailure extends BotError {
   readonly file: string;
   readonly reason: string;
+  /** What to do about it. */
+  readonly advice: string;
   constructor(code: StoreFailureCode, file: string, reason: string, advice: string, options?: { cause?: unknown }) {
     super(code, `store: ${file}: ${reason}.\n${advice}`, options);
     this.name = 'StoreFailure';
     this.file = file;
     this.reason = reason;
+    this.advice = advice;
   }
 }
 
-const DOCTOR = 'Run `npx briefing-bot doctor` for a full check of the data folder.';
+/** The sentence every failure's advice carries (doctor leaves it out of its own report). */
+export const DOCTOR = 'Run `npx briefing-bot doctor` for a full check of the data folder.';
 const RESTORE = (file: string) =>
   `Restore it from a backup (stop the bot, copy the backup over ${file}, start again), or move it aside to look into it. ${DOCTOR}`;
 const STORE_OFF = 'To run without the store (no registered briefings, registration or digests), set STORE=off.';
