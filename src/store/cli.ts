@@ -14,6 +14,8 @@ export interface StoreCliConfig {
   BRIEFING_CONTENT_DIR: string;
   /** How long backup waits for a lock another process holds (default 10 s). */
   STORE_LOCK_TIMEOUT_MS?: number;
+  /** Set: the state is in PostgreSQL, and doctor checks that instead of the SQLite file. */
+  DATABASE_URL?: string | undefined;
 }
 
 export interface StoreCliIo {
@@ -71,10 +73,19 @@ export function storeCli(loadConfig: () => StoreCliConfig, io: StoreCliIo = proc
       const config = loadConfig();
       const file = join(config.BRIEFING_DATA_DIR, DATABASE);
       if (values['start-afresh']) {
+        if (config.DATABASE_URL)
+          return usage(
+            'doctor --start-afresh is for a lost SQLite database in BRIEFING_DATA_DIR; with DATABASE_URL the state is in PostgreSQL: restore it there (pg_restore)',
+          );
         io.stdout.write(startAfresh(file));
         return 0;
       }
-      const report = await runDoctor({ dataDir: config.BRIEFING_DATA_DIR, contentDir: config.BRIEFING_CONTENT_DIR, file });
+      const report = await runDoctor({
+        dataDir: config.BRIEFING_DATA_DIR,
+        contentDir: config.BRIEFING_CONTENT_DIR,
+        file,
+        databaseUrl: config.DATABASE_URL,
+      });
       io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatDoctorReport(report));
       return report.healthy ? 0 : 1;
     },
@@ -87,6 +98,13 @@ export function storeCli(loadConfig: () => StoreCliConfig, io: StoreCliIo = proc
             : 'backup needs the file to write, e.g. backup briefing-2026-12-05.db',
         );
       const config = loadConfig();
+      if (config.DATABASE_URL) {
+        const { redactUrl } = await import('./postgres-store.ts');
+        io.stderr.write(
+          `backup copies the SQLite database in BRIEFING_DATA_DIR, but DATABASE_URL is set: the state is in PostgreSQL (${redactUrl(config.DATABASE_URL)}). Back it up with PostgreSQL's own tools, also while the bot runs, e.g.\n  pg_dump --format=custom --file ${positionals[0]} "$DATABASE_URL"\n`,
+        );
+        return 2;
+      }
       const result = await backupDatabase(join(config.BRIEFING_DATA_DIR, DATABASE), positionals[0] as string, {
         force: values.force,
         ...(config.STORE_LOCK_TIMEOUT_MS !== undefined ? { lockTimeoutMs: config.STORE_LOCK_TIMEOUT_MS } : {}),

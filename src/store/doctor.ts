@@ -11,8 +11,8 @@ import { checkHeader, classifySqliteError, DOCTOR, markerPath, readMarker, type 
 
 /**
  * `briefing-bot doctor`: what a data folder holds and whether the bot can use it. Each backend
- * has one function returning the same {@link StoreDiagnosis} (SQLite below; a PostgreSQL
- * variant would check its schema version and counts through the Store interface).
+ * has one function returning the same {@link StoreDiagnosis} (SQLite below, PostgreSQL in
+ * doctor-postgres.ts).
  */
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -246,9 +246,19 @@ export async function checkSnapshot(dataDir: string, contentDir: string, registe
   return { name: 'index snapshot', status: 'warn', detail: why[loaded.miss] };
 }
 
-/** Runs every check on a data folder (SQLite); healthy when nothing failed. */
-export async function runDoctor(options: { dataDir: string; contentDir: string; file: string; now?: Date }): Promise<DoctorReport> {
-  const { registered, ...diagnosis } = await diagnoseSqlite(options.file, options.now);
+/** Runs every check on a data folder and its database (SQLite, or PostgreSQL with `databaseUrl`); healthy when nothing failed. */
+export async function runDoctor(options: {
+  dataDir: string;
+  contentDir: string;
+  file: string;
+  /** `DATABASE_URL`: the state is in PostgreSQL, not in the file. */
+  databaseUrl?: string | undefined;
+  now?: Date;
+}): Promise<DoctorReport> {
+  const { registered, ...diagnosis } = options.databaseUrl
+    ? // Loaded only when asked for, as by openStore: a SQLite folder never loads pg.
+      await (await import('./doctor-postgres.ts')).diagnosePostgres(options.databaseUrl, options.now)
+    : await diagnoseSqlite(options.file, options.now);
   const healthy = !diagnosis.checks.some((c) => c.status === 'fail');
   if (registered || (healthy && !diagnosis.counts))
     diagnosis.checks.push(await checkSnapshot(options.dataDir, options.contentDir, registered ?? []));
