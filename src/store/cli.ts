@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { BotError } from '../core/errors.ts';
 import { backupDatabase } from './backup.ts';
 import { formatDoctorReport, runDoctor } from './doctor.ts';
-import { markerPath, readMarker } from './sqlite-file.ts';
+import { legacyMarkerPath, markerPath, readMarker } from './sqlite-file.ts';
 
 /** The `doctor` and `backup` subcommands of the `briefing-bot` binary. */
 
@@ -47,7 +47,7 @@ export function startAfresh(file: string, now: Date = new Date()): string {
   const suffix = `.lost-${now.toISOString().replace(/[:.]/g, '-')}`;
   const moved: string[] = [];
   // A write-ahead log left from the lost database must not be replayed into the new one.
-  for (const path of [markerPath(file), `${file}-wal`, `${file}-shm`]) {
+  for (const path of [markerPath(file), legacyMarkerPath(file), `${file}-wal`, `${file}-shm`]) {
     if (!existsSync(path)) continue;
     renameSync(path, `${path}${suffix}`);
     moved.push(`${path}${suffix}`);

@@ -7,7 +7,7 @@ import { loadSnapshot } from '../core/search/snapshot.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { sqliteArticles } from './sqlite-articles.ts';
 import { checkOwnership } from './sqlite-connect.ts';
-import { checkHeader, classifySqliteError, DOCTOR, markerPath, readMarker, type StoreFailure, storeFailure } from './sqlite-file.ts';
+import { checkHeader, classifySqliteError, DOCTOR, markerShown, readMarker, type StoreFailure, storeFailure } from './sqlite-file.ts';
 
 /**
  * `briefing-bot doctor`: what a data folder holds and whether the bot can use it. Each backend
@@ -130,7 +130,7 @@ export async function diagnoseSqlite(file: string, now: Date = new Date()): Prom
         ? {
             name: 'database file',
             status: 'fail',
-            detail: `${what}, but ${markerPath(file)} says this folder held data (${marker.first}, since ${marker.since}): restore briefing.db from a backup, or start afresh with \`npx briefing-bot doctor --start-afresh\``,
+            detail: `${what}, but ${markerShown(file)} says this folder held data (${marker.first}, since ${marker.since}): restore briefing.db from a backup, or start afresh with \`npx briefing-bot doctor --start-afresh\``,
           }
         : {
             name: 'database file',
@@ -192,12 +192,12 @@ export async function diagnoseSqlite(file: string, now: Date = new Date()): Prom
     const held = out.counts.revisions + out.counts.subscriptions.active + out.counts.subscriptions.paused + out.counts.installations > 0;
     checks.push(
       marker
-        ? { name: 'marker', status: 'ok', detail: `${markerPath(file)}: data stored here since ${marker.since} (${marker.first})` }
+        ? { name: 'marker', status: 'ok', detail: `${markerShown(file)}: data stored here since ${marker.since} (${marker.first})` }
         : {
             name: 'marker',
             status: held ? 'warn' : 'ok',
             detail: held
-              ? `${markerPath(file)} is missing although the database holds data; the next start writes it`
+              ? `${markerShown(file)} is missing although the database holds data; the next start writes it`
               : 'none yet: written before the first briefing, subscription or installation is stored',
           },
     );

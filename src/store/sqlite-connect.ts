@@ -144,7 +144,8 @@ export function connect(file: string, options: ConnectOptions): Connection {
     for (const table of ['schema_migrations', 'articles', 'audit', 'subscriptions', 'deliveries', 'keys', 'installations'])
       db.prepare(`SELECT COUNT(*) FROM ${table}`).get();
     const held = heldData(db);
-    if (held && !marker) writeMarker(file, held, now());
+    // Also where only an earlier version's marker is: it is copied to where it is looked for now.
+    if (held) writeMarker(file, held, now());
     return {
       db,
       repositories: {

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readFileSync, readSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BotError } from '../core/errors.ts';
 
@@ -10,8 +10,25 @@ import { BotError } from '../core/errors.ts';
 /** `PRAGMA application_id` of briefing-bot databases ("brbt"), so a foreign SQLite file is told apart. */
 export const APPLICATION_ID = 0x62726274;
 
-/** Beside the database: written before the first registered briefing, subscription or installation is stored. */
-export const MARKER_SUFFIX = '.keep';
+/**
+ * The marker beside the database (`.briefing.db.keep`): written before the first registered
+ * briefing, subscription or installation is stored. Hidden and not named like the database, so
+ * neither `rm data/*` nor `rm data/briefing.db*` (the database with its -wal and -shm) takes it too.
+ */
+export function markerPath(file: string): string {
+  return join(dirname(file), `.${basename(file)}.keep`);
+}
+
+/** Where earlier versions wrote the marker (`briefing.db.keep`): still honoured, and copied to {@link markerPath}. */
+export function legacyMarkerPath(file: string): string {
+  return `${file}.keep`;
+}
+
+/** The marker file there is, for messages: {@link markerPath}, or the one an earlier version wrote. */
+export function markerShown(file: string): string {
+  const path = markerPath(file);
+  return !existsSync(path) && existsSync(legacyMarkerPath(file)) ? legacyMarkerPath(file) : path;
+}
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
@@ -54,7 +71,7 @@ const STORE_OFF = 'To run without the store (no registered briefings, registrati
 /** The failure for `code`, with the advice that goes with it. */
 export function storeFailure(code: StoreFailureCode, file: string, reason: string, cause?: unknown): StoreFailure {
   const advice: Record<StoreFailureCode, string> = {
-    'store-lost': `${markerPath(file)} records that data was stored here. Restore ${basename(file)} from a backup into ${dirname(file)}; or, to start afresh with an empty database (what it held is gone), run \`npx briefing-bot doctor --start-afresh\`. ${DOCTOR}`,
+    'store-lost': `${markerShown(file)} records that data was stored here. Restore ${basename(file)} from a backup into ${dirname(file)}; or, to start afresh with an empty database (what it held is gone), run \`npx briefing-bot doctor --start-afresh\`. ${DOCTOR}`,
     'store-not-database': `${RESTORE(file)} ${STORE_OFF}`,
     'store-corrupt': `${RESTORE(file)} ${STORE_OFF}`,
     'store-foreign': `Point BRIEFING_DATA_DIR at briefing-bot's data folder, or move this file away. ${DOCTOR}`,
@@ -121,15 +138,15 @@ export interface Marker {
   first: string;
 }
 
-export function markerPath(file: string): string {
-  return `${file}${MARKER_SUFFIX}`;
+/** The marker beside `file` (or where earlier versions wrote it), undefined when there is none; an unreadable marker still counts as one. */
+export function readMarker(file: string): Marker | undefined {
+  return readMarkerAt(markerPath(file)) ?? readMarkerAt(legacyMarkerPath(file));
 }
 
-/** The marker beside `file`, undefined when there is none; an unreadable marker still counts as one. */
-export function readMarker(file: string): Marker | undefined {
+function readMarkerAt(path: string): Marker | undefined {
   let text: string;
   try {
-    text = readFileSync(markerPath(file), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return { since: 'unknown', first: 'unknown' };
@@ -143,24 +160,21 @@ export function readMarker(file: string): Marker | undefined {
 }
 
 /**
- * Writes the marker (atomically) unless it exists. It lives outside the database on purpose: it
- * is what tells a lost database (refuse to start) from a folder that never held anything.
+ * Writes the marker (atomically) unless it exists; one an earlier version wrote is copied, with
+ * its date. It lives outside the database on purpose: it is what tells a lost database (refuse
+ * to start) from a folder that never held anything.
  */
 export function writeMarker(file: string, first: string, now: Date = new Date()): void {
   const path = markerPath(file);
-  try {
-    statSync(path);
-    return;
-  } catch {
-    // missing: write it
-  }
+  if (statSync(path, { throwIfNoEntry: false })) return;
+  const earlier = readMarkerAt(legacyMarkerPath(file));
   const body = {
     about: `briefing-bot: ${basename(file)} beside this file holds registered briefings, digest subscriptions or Slack installations. If it is ever missing or empty, restore it from a backup (npx briefing-bot backup makes one); the bot will not start without it. To start afresh instead: npx briefing-bot doctor --start-afresh`,
     database: basename(file),
-    since: now.toISOString(),
-    first,
+    since: earlier?.since ?? now.toISOString(),
+    first: earlier?.first ?? first,
   };
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = join(dirname(path), `${basename(path)}.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`);
   renameSync(tmp, path);
 }

@@ -71,7 +71,7 @@ describe('npm start refuses a database it cannot use: exit 1, the file and what 
       "another program's database",
       () => {
         unlinkSync(db);
-        unlinkSync(`${db}.keep`);
+        unlinkSync(join(dataDir, '.briefing.db.keep'));
         const other = new Database(db);
         other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
         other.close();

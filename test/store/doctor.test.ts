@@ -191,14 +191,14 @@ describe('briefing-bot doctor and backup', () => {
     truncateSync(db, 0);
     const lost = await doctor();
     expect(lost.code).toBe(1);
-    expect(lost.report.checks[0]?.detail).toMatch(/^is empty \(0 bytes\), but .*briefing\.db\.keep says this folder held data/);
+    expect(lost.report.checks[0]?.detail).toMatch(/^is empty \(0 bytes\), but .*\/\.briefing\.db\.keep says this folder held data/);
     await expect(openStore({ dataDir: data.dir })).rejects.toMatchObject({ code: 'store-lost' });
 
     out.text = '';
     expect(await cli.doctor?.(['--start-afresh'])).toBe(0);
     expect(out.text).toContain('Starting afresh');
     expect(existsSync(db)).toBe(false);
-    expect(readdirSync(data.dir).some((f) => /^briefing\.db\.keep\.lost-/.test(f))).toBe(true);
+    expect(readdirSync(data.dir).some((f) => /^\.briefing\.db\.keep\.lost-/.test(f))).toBe(true);
     const store = await openStore({ dataDir: data.dir });
     expect(await store.articles.listLatest()).toEqual([]);
     await store.close();
@@ -207,7 +207,7 @@ describe('briefing-bot doctor and backup', () => {
   it('--start-afresh refuses while the database is there', async () => {
     await seed();
     await expect(cli.doctor?.(['--start-afresh'])).rejects.toThrow(/is there .*nothing to start afresh from/);
-    expect(existsSync(`${db}.keep`)).toBe(true);
+    expect(existsSync(join(data.dir, '.briefing.db.keep'))).toBe(true);
   });
 
   it('backup while another process writes: the copy opens, passes the integrity check and holds whole transactions', async () => {

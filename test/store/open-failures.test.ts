@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,9 +112,11 @@ describe('opening a data folder whose database cannot be used', () => {
 describe('a missing or empty database', () => {
   let data: ReturnType<typeof tempDataDir>;
   let db: string;
+  let marker: string;
   beforeEach(() => {
     data = tempDataDir();
     db = join(data.dir, DATABASE_FILE);
+    marker = join(data.dir, '.briefing.db.keep');
   });
   afterEach(() => data.cleanup());
 
@@ -123,7 +125,7 @@ describe('a missing or empty database', () => {
     const store = await openStore({ dataDir: data.dir });
     expect(await store.schemaVersion()).toBe(3);
     await store.keys.put('k', 'v', AT, '2099-01-01T00:00:00.000Z');
-    expect(existsSync(`${db}.keep`)).toBe(false);
+    expect(existsSync(marker)).toBe(false);
     await store.subscriptions.create({
       platform: 'slack',
       channelId: 'C1',
@@ -133,13 +135,13 @@ describe('a missing or empty database', () => {
       createdBy: 'U1',
       createdAt: AT,
     });
-    expect(JSON.parse(readFileSync(`${db}.keep`, 'utf8'))).toMatchObject({ database: 'briefing.db', first: 'digest.subscribe' });
+    expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ database: 'briefing.db', first: 'digest.subscribe' });
     await store.close();
   });
 
   it('is refused once briefings were registered there: deleted, naming the marker and how to restore or start afresh', async () => {
     await folderWithBriefing(data.dir);
-    expect(JSON.parse(readFileSync(`${db}.keep`, 'utf8'))).toMatchObject({ first: 'article.register' });
+    expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ first: 'article.register' });
     unlinkSync(db);
     const e = await failure(data.dir);
     expect(e.code).toBe('store-lost');
@@ -158,12 +160,38 @@ describe('a missing or empty database', () => {
     expect(readFileSync(db).length).toBe(0);
   });
 
-  it('a folder from before the marker existed gets one at its next start, from what the database holds', async () => {
+  it('is refused once briefings were registered there: the database deleted with a glob that also takes its -wal and -shm', async () => {
     await folderWithBriefing(data.dir);
-    unlinkSync(`${db}.keep`);
+    // `rm data/briefing.db*`, or `rm data/*`: the marker is hidden and not named like the database.
+    for (const name of readdirSync(data.dir)) if (name.startsWith('briefing.db') || !name.startsWith('.')) unlinkSync(join(data.dir, name));
+    expect(readdirSync(data.dir)).toEqual(['.briefing.db.keep']);
+    const e = await failure(data.dir);
+    expect(e.code).toBe('store-lost');
+    expect(e.message).toContain(`${marker} records that data was stored here.`);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('honours the marker an earlier version wrote (briefing.db.keep), and copies it to where it is looked for now', async () => {
+    await folderWithBriefing(data.dir);
+    const written = readFileSync(marker, 'utf8');
+    writeFileSync(`${db}.keep`, written.replace(/"since": "[^"]*"/, '"since": "2025-01-01T00:00:00.000Z"'));
+    unlinkSync(marker);
     const store = await openStore({ dataDir: data.dir });
     await store.close();
-    expect(JSON.parse(readFileSync(`${db}.keep`, 'utf8'))).toMatchObject({ first: 'existing registered briefings' });
+    expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ first: 'article.register', since: '2025-01-01T00:00:00.000Z' });
+    unlinkSync(marker);
+    unlinkSync(db);
+    const e = await failure(data.dir);
+    expect(e.code).toBe('store-lost');
+    expect(e.message).toContain(`${db}.keep records that data was stored here.`);
+  });
+
+  it('a folder from before the marker existed gets one at its next start, from what the database holds', async () => {
+    await folderWithBriefing(data.dir);
+    unlinkSync(marker);
+    const store = await openStore({ dataDir: data.dir });
+    await store.close();
+    expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ first: 'existing registered briefings' });
   });
 
   it('marks a database it creates as briefing-bot\'s (application id "brbt")', async () => {
