@@ -1,4 +1,15 @@
-import { closeSync, constants, existsSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BotError } from '../core/errors.ts';
 

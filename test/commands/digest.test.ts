@@ -16,8 +16,8 @@ import { DATABASE_FILE } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { articleFromFile, BUNDLED_FILE, libraryOf } from '../helpers/library.ts';
 import { sqliteStoreIn } from '../helpers/store.ts';
-import { holdLock } from '../store/processes.ts';
 import { channelContext, DIGEST_CONFIG, RecordingSender, silentLog, tempDataDir } from '../scheduler/helpers.ts';
+import { holdLock } from '../store/processes.ts';
 
 const message = (r: Reply) =>
   r.ok
