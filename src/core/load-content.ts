@@ -35,6 +35,11 @@ export interface LoadContentOptions {
   cacheDir?: string;
   /** The cache's code fingerprint (default: worked out from the importer's sources). */
   cacheFingerprint?: string;
+  /**
+   * Use the cache without changing it (another process, a running bot, owns it): files it lacks
+   * are parsed here and not added, and nothing is written. For checks such as `doctor`.
+   */
+  cacheReadOnly?: boolean;
   /** The clock (ms), for the cache's file stamps (default `Date.now`). */
   now?: () => number;
   /**
@@ -162,7 +167,10 @@ export async function loadContentDir(
       report.read++;
       const key = contentKey(name, got.bytes);
       slot.result = cache.lookup(key);
-      if (!slot.result) misses.push(slot);
+      if (!slot.result && options.cacheReadOnly) {
+        report.parsed.push(file);
+        slot.result = importArticle(got.bytes.toString('utf8'), { filename: name });
+      } else if (!slot.result) misses.push(slot);
       else {
         report.reused++;
         cache.noteKey(file, got.stat, key);
@@ -211,7 +219,7 @@ export async function loadContentDir(
     entries.push({ article: result.article, file, mtime, warnings: result.warnings });
   }
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  if (cache && report) {
+  if (cache && report && !options.cacheReadOnly) {
     try {
       report.saved = cache.save().written;
     } catch (cause) {

@@ -221,7 +221,8 @@ export async function diagnoseSqlite(file: string, now: Date = new Date()): Prom
  */
 export async function checkSnapshot(dataDir: string, contentDir: string, registered: readonly Article[]): Promise<DoctorCheck> {
   const path = join(dataDir, 'index.snapshot');
-  const { entries } = await loadContentDir(contentDir);
+  // Through the content cache the bot keeps (read only): a large folder is not parsed again.
+  const { entries } = await loadContentDir(contentDir, { cacheDir: join(dataDir, 'content-cache'), cacheReadOnly: true });
   const byId = new Map<string, Article>();
   for (const article of [...entries.map((e) => e.article), ...registered]) byId.set(article.id, article);
   const loaded = await loadSnapshot(path, [...byId.values()]);

@@ -12,6 +12,12 @@ import { articleHash } from '../../src/core/search/article-hash.ts';
 import { PassageIndex } from '../../src/core/search/passage-index.ts';
 import { BUNDLED, FIXTURES } from './import/helpers.ts';
 
+/** The names, sizes and modification times of a folder's files. */
+async function snapshotOf(dir: string): Promise<string[]> {
+  const names = (await readdir(dir)).sort();
+  return Promise.all(names.map(async (n) => `${n} ${(await stat(join(dir, n))).size} ${(await stat(join(dir, n))).mtimeMs}`));
+}
+
 /** An article as plain data (a lazy one read in full). */
 const plain = (article: Article): unknown => JSON.parse(JSON.stringify(article));
 
@@ -97,6 +103,22 @@ describe('the content cache', () => {
     expect((await load('code-v2')).cache).toMatchObject({ reused: 7, parsed: [] });
     // The old code's cache is gone: going back parses everything again.
     expect((await load('code-v1')).cache?.parsed).toHaveLength(7);
+  });
+
+  it('read only (doctor beside a running bot): uses what is cached, parses what is not, and changes nothing on disk', async () => {
+    await load();
+    const changedFile = join(content, 'b-caucasus.md');
+    await writeFile(changedFile, (await readFile(changedFile, 'utf8')).replace('Since 2022', 'Since 2021'));
+    const before = await snapshotOf(cacheDir);
+    const readOnly = await loadContentDir(content, { cacheDir, cacheFingerprint: 'code-v1', cacheReadOnly: true });
+    expect(readOnly.cache).toMatchObject({ reused: 6, parsed: [changedFile], saved: false });
+    expect(readOnly.entries.find((e) => e.file === changedFile)?.article.passages[0]?.text).toMatch(/^Since 2021/);
+    expect(readOnly.entries.map((e) => plain(e.article))).toEqual((await loadContentDir(content)).entries.map((e) => plain(e.article)));
+    expect(await snapshotOf(cacheDir)).toEqual(before);
+    // With another code fingerprint the cache is not discarded either.
+    await loadContentDir(content, { cacheDir, cacheFingerprint: 'code-v2', cacheReadOnly: true });
+    expect(await snapshotOf(cacheDir)).toEqual(before);
+    expect((await load()).cache).toMatchObject({ parsed: [changedFile] });
   });
 
   it('sets an unreadable cache aside and parses the folder', async () => {
