@@ -198,6 +198,10 @@ describe('npm start refuses a database it cannot use: exit 1, the file and what 
     const register = await runCli(['register', SECOND_FILE, '--yes'], { ...baseEnv(), STORE: 'off' });
     expect(register.code).toBe(1);
     expect(register.stdout).toContain('(STORE=off)');
+    // The index snapshot is kept as with the store, so a restart without it is as fast.
+    const again = await runCli(['exec', '/source 6'], { ...baseEnv(), STORE: 'off', LOG_LEVEL: 'info' });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/"index":"snapshot".*"msg":"library loaded"/);
   }, 60_000);
 });
 
