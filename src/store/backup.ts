@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BotError } from '../core/errors.ts';
 import { checkOwnership } from './sqlite-connect.ts';
-import { checkHeader, classifySqliteError, readMarker, storeFailure } from './sqlite-file.ts';
+import { checkHeader, classifySqliteError, readMarker, statDatabase, storeFailure } from './sqlite-file.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './sqlite-handle.ts';
 
 /** What a backup wrote. */
@@ -32,7 +32,7 @@ export async function backupDatabase(
   if (existsSync(to) && !options.force)
     throw new BotError('backup-exists', `backup: ${target} already exists: choose a new file name, or pass --force to replace it`);
   if (!existsSync(dirname(to))) throw new BotError('backup-target', `backup: the folder ${dirname(to)} does not exist: create it first`);
-  const stats = statSync(file, { throwIfNoEntry: false });
+  const stats = statDatabase(file);
   if (!stats || stats.size === 0) {
     if (readMarker(file))
       throw storeFailure('store-lost', file, `the database is ${stats ? 'empty' : 'missing'}: there is nothing left to back up`);

@@ -1,10 +1,10 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BotError } from '../core/errors.ts';
 import { backupDatabase } from './backup.ts';
 import { formatDoctorReport, runDoctor } from './doctor.ts';
-import { legacyMarkerPath, markerPath, readMarker } from './sqlite-file.ts';
+import { legacyMarkerPath, markerPath, readMarker, statDatabase } from './sqlite-file.ts';
 
 /** The `doctor` and `backup` subcommands of the `briefing-bot` binary. */
 
@@ -36,7 +36,7 @@ export const STORE_USAGE = `  briefing-bot doctor [--json]                   che
  * marker (and an empty file's leftovers) are renamed with a `.lost-<time>` suffix.
  */
 export function startAfresh(file: string, now: Date = new Date()): string {
-  const stats = statSync(file, { throwIfNoEntry: false });
+  const stats = statDatabase(file);
   const marker = readMarker(file);
   if (stats && stats.size > 0)
     throw new BotError(

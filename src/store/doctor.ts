@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Article, articleSchema } from '../core/article.ts';
@@ -7,7 +6,16 @@ import { loadSnapshot } from '../core/search/snapshot.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { sqliteArticles } from './sqlite-articles.ts';
 import { checkOwnership } from './sqlite-connect.ts';
-import { checkHeader, classifySqliteError, DOCTOR, markerShown, readMarker, type StoreFailure, storeFailure } from './sqlite-file.ts';
+import {
+  checkHeader,
+  classifySqliteError,
+  DOCTOR,
+  markerShown,
+  readMarker,
+  type StoreFailure,
+  statDatabase,
+  storeFailure,
+} from './sqlite-file.ts';
 
 /**
  * `briefing-bot doctor`: what a data folder holds and whether the bot can use it. Each backend
@@ -121,7 +129,23 @@ function writeLock(db: Database.Database, file: string): DoctorCheck {
 export async function diagnoseSqlite(file: string, now: Date = new Date()): Promise<StoreDiagnosis> {
   const checks: DoctorCheck[] = [];
   const out: StoreDiagnosis = { kind: 'sqlite', location: file, checks };
-  const stats = statSync(file, { throwIfNoEntry: false });
+  const fail = (name: string, error: unknown) => {
+    const failure = classifySqliteError(error, file);
+    const advice = failure ? adviceOf(failure) : undefined;
+    checks.push({
+      name,
+      status: 'fail',
+      detail: failure?.reason ?? (error instanceof Error ? error.message : String(error)),
+      ...(advice ? { advice } : {}),
+    });
+    return out;
+  };
+  let stats: ReturnType<typeof statDatabase>;
+  try {
+    stats = statDatabase(file);
+  } catch (error) {
+    return fail('database file', error);
+  }
   const marker = readMarker(file);
   if (!stats || stats.size === 0) {
     const what = stats ? 'is empty (0 bytes)' : 'does not exist';
@@ -141,17 +165,6 @@ export async function diagnoseSqlite(file: string, now: Date = new Date()): Prom
     return out;
   }
   checks.push({ name: 'database file', status: 'ok', detail: `${size(stats.size)}, modified ${stats.mtime.toISOString()}` });
-  const fail = (name: string, error: unknown) => {
-    const failure = classifySqliteError(error, file);
-    const advice = failure ? adviceOf(failure) : undefined;
-    checks.push({
-      name,
-      status: 'fail',
-      detail: failure?.reason ?? (error instanceof Error ? error.message : String(error)),
-      ...(advice ? { advice } : {}),
-    });
-    return out;
-  };
   let db: Database.Database;
   try {
     const header = checkHeader(file);

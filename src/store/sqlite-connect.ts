@@ -13,6 +13,7 @@ import {
   type FileIdentity,
   identityOf,
   readMarker,
+  statDatabase,
   storeFailure,
   writeMarker,
 } from './sqlite-file.ts';
@@ -106,7 +107,7 @@ export function connect(file: string, options: ConnectOptions): Connection {
   } catch (cause) {
     throw storeFailure('store-open', file, `its folder cannot be created (${(cause as Error).message}); check BRIEFING_DATA_DIR`, cause);
   }
-  const stats = statSync(file, { throwIfNoEntry: false });
+  const stats = statDatabase(file);
   const marker = readMarker(file);
   if (!stats || stats.size === 0) {
     if (marker)

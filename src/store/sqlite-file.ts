@@ -110,7 +110,20 @@ export function classifySqliteError(error: unknown, file: string): StoreFailure 
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return storeFailure('store-permission', file, `the bot may not read and write it (${code.startsWith('SQLITE') ? text : code})`, error);
   if (code.startsWith('SQLITE_CANTOPEN')) return storeFailure('store-open', file, `it cannot be opened (SQLite: ${text})`, error);
+  if (code === 'ENOTDIR')
+    return storeFailure('store-open', file, 'a part of its path is a file, not a folder (ENOTDIR); check BRIEFING_DATA_DIR', error);
   return undefined;
+}
+
+/** `statSync` of the database file: undefined when it does not exist, a {@link StoreFailure} when it cannot be looked at. */
+export function statDatabase(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    throw (
+      classifySqliteError(error, file) ?? storeFailure('store-open', file, `it cannot be looked at (${(error as Error).message})`, error)
+    );
+  }
 }
 
 /** The file's identity, to notice it was deleted or replaced under an open connection. */

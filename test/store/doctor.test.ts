@@ -297,6 +297,18 @@ describe('briefing-bot doctor and backup', () => {
     expect(await cli.backup?.([join(data.dir, 'copy.db')])).toBe(0);
   });
 
+  it('a BRIEFING_DATA_DIR that runs through a file: doctor, backup and --start-afresh name the file and the variable', async () => {
+    writeFileSync(join(data.dir, 'a-file'), '');
+    const dataDir = join(data.dir, 'a-file', 'data');
+    const file = join(dataDir, DATABASE_FILE);
+    const through = storeCli(() => ({ BRIEFING_DATA_DIR: dataDir, BRIEFING_CONTENT_DIR: CONTENT_DIR }), { stdout: out, stderr: err });
+    expect(await through.doctor?.([])).toBe(1);
+    expect(out.text).toContain('✖ database file  a part of its path is a file, not a folder (ENOTDIR); check BRIEFING_DATA_DIR');
+    const reason = `store: ${file}: a part of its path is a file, not a folder (ENOTDIR); check BRIEFING_DATA_DIR.`;
+    await expect(through.backup?.([join(data.dir, 'copy.db')])).rejects.toThrow(reason);
+    await expect(through.doctor?.(['--start-afresh'])).rejects.toThrow(reason);
+  });
+
   it('backup needs exactly one file name', async () => {
     expect(await cli.backup?.([])).toBe(2);
     expect(err.text).toContain('backup needs the file to write');
