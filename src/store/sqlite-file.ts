@@ -2,6 +2,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fstatSync,
   openSync,
   readFileSync,
   readSync,
@@ -152,6 +153,33 @@ export function checkHeader(file: string): HeaderCheck {
   if (header.toString('latin1', 0, 16) !== SQLITE_MAGIC) return { ok: false, reason: 'it is not a SQLite database (its header is wrong)' };
   const raw = header.readUInt16BE(16);
   return { ok: true, pageSize: raw === 1 ? 65536 : raw };
+}
+
+/**
+ * Why the file is shorter than its header says it is (cut short in place), or undefined. A
+ * checkpoint in another process writes the header page before the pages after it, so a caller
+ * should look twice before believing it.
+ */
+export function truncation(file: string): string | undefined {
+  const header = Buffer.alloc(100);
+  let size: number;
+  try {
+    const fd = openSync(file, constants.O_RDONLY);
+    try {
+      if (readSync(fd, header, 0, 100, 0) < 100) return undefined;
+      size = fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined; // gone or unreadable: the other checks say so
+  }
+  const raw = header.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  // The size in pages the header records, valid when written by the same change as the counter beside it.
+  const pages = header.readUInt32BE(28);
+  if (pages === 0 || header.readUInt32BE(92) !== header.readUInt32BE(24) || size >= pages * pageSize) return undefined;
+  return `it is ${size} bytes long, shorter than its header says (${pages} pages of ${pageSize} bytes): truncated`;
 }
 
 /** What the marker beside the database records. */

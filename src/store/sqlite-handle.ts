@@ -11,6 +11,7 @@ import {
   type StoreFailure,
   type StoreFailureCode,
   storeFailure,
+  truncation,
   writeMarker,
 } from './sqlite-file.ts';
 
@@ -39,6 +40,8 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** Longest SQLite's own busy handler blocks the event loop at a time; beyond it we wait asynchronously. */
 export const BUSY_SLICE_MS = 200;
 const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+/** A file found shorter than its header is looked at again this much later (another process may be checkpointing). */
+const TRUNCATION_RECHECK_MS = 50;
 
 interface Down {
   failure: StoreFailure;
@@ -137,6 +140,12 @@ export class SqliteHandle {
     // while nothing is being written.
     if (this.#lockHeldTooLong(conn, true)) throw this.#pingError();
     try {
+      // A file cut short in place (the same file, so #verify cannot tell) is found here, not only once a call reads past its end.
+      if (truncation(this.file) !== undefined) {
+        await delay(TRUNCATION_RECHECK_MS);
+        const cut = truncation(this.file);
+        if (cut) throw storeFailure('store-corrupt', this.file, cut);
+      }
       conn.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get();
       conn.db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
     } catch (error) {

@@ -1,4 +1,14 @@
-import { copyFileSync, existsSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -144,6 +154,73 @@ describe('a running store whose database becomes unreachable', () => {
     await store.ping();
     expect(await store.audit.list()).toHaveLength(1);
   });
+
+  it("replaced by another program's SQLite database: unreachable, named as not briefing-bot's, and left unchanged", async () => {
+    const good = join(data.dir, 'good.db');
+    await backupDatabase(db, good);
+    const other = join(data.dir, 'invoices.db');
+    const raw = new Database(other);
+    raw.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
+    raw.close();
+    renameSync(other, db);
+    const call = await rejection(store.articles.listLatest());
+    expect(call.message).toContain("(it is a SQLite database but not briefing-bot's (its tables: invoices))");
+    expect((await rejection(store.ping())).message).toMatch(new RegExp(`^store: ${db}: it is a SQLite database but not briefing-bot's`));
+    const after = new Database(db, { readonly: true });
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'invoices' }]);
+    after.close();
+    renameSync(good, db);
+    await store.ping();
+    expect(await store.audit.list()).toHaveLength(1);
+  });
+
+  const cuts: [string, (file: string) => void, string][] = [
+    [
+      'truncated',
+      (file) => truncateSync(file, Math.floor(statSync(file).size / 2)),
+      'it is \\d+ bytes long, shorter than its header says \\(\\d+ pages of 4096 bytes\\): truncated',
+    ],
+    [
+      'garbled pages',
+      (file) => {
+        const bytes = readFileSync(file);
+        bytes.fill(0x5a, 4096, bytes.length - 4096);
+        writeFileSync(file, bytes);
+      },
+      'the database is damaged \\(SQLite: database disk image is malformed\\)',
+    ],
+  ];
+  for (const [damage, harm, reason] of cuts) {
+    it(`${damage} in place (the same file): unreachable as damaged, and back once a backup is moved in`, async () => {
+      await store.subscriptions.create({
+        platform: 'slack',
+        channelId: 'C1',
+        schedule: 'daily 09:00',
+        cron: '0 9 * * *',
+        timeZone: 'UTC',
+        createdBy: 'U1',
+        createdAt: AT,
+      });
+      const good = join(data.dir, 'good.db');
+      await backupDatabase(db, good);
+      // What the write-ahead log held goes into the file first, as SQLite does now and then by itself.
+      const raw = new Database(db);
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      raw.close();
+      const identity = statSync(db).ino;
+      harm(db);
+      expect(statSync(db).ino).toBe(identity);
+      // /readyz finds it (reads of what is left may still work until one reaches past the end) ...
+      expect((await rejection(store.ping())).message).toMatch(new RegExp(`^store: ${db}: ${reason}\\.\\nRestore it from a backup`));
+      // ... and from then on calls say the store is unreachable.
+      expect((await rejection(store.subscriptions.listLive())).message).toMatch(
+        new RegExp(`^The bot's data store is unreachable right now \\(${reason}\\)`),
+      );
+      renameSync(good, db);
+      await store.ping();
+      expect(await store.subscriptions.listLive()).toHaveLength(1);
+    });
+  }
 
   it('emptied to 0 bytes: unreachable, and not recreated over the loss', async () => {
     // Everything in the main file first, so what is emptied is the whole database.
