@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -134,6 +134,29 @@ describe('search workers', () => {
     const before = pool.stats.onWorkers;
     expect(hitIds(await library.searchAsync('Central Asia railway', { limit: 3 }))).toEqual(expected);
     expect(pool.stats.onWorkers).toBe(before + 1);
+  });
+
+  it('restart after another process merged away the cache files their articles were read from', async () => {
+    const content = join(dir, 'merged-content');
+    mkdirSync(content, { recursive: true });
+    for (const a of corpus.slice(0, 12)) writeFileSync(join(content, `${a.id}.md`), exportMarkdown(a));
+    const cacheDir = join(dir, 'merged-cache');
+    await loadContentDir(content, { cacheDir, cacheFingerprint: 'test' });
+    const { entries } = await loadContentDir(content, { cacheDir, cacheFingerprint: 'test' });
+    const articles = entries.map((e) => e.article);
+    const { index } = await loadOrBuild({ articles, snapshotPath: join(dir, 'merged.snapshot') });
+    const library = libraryWith(index, articles);
+    const pool = await started(library, { restartDelayMs: 20 });
+    // A CLI run that changed the content merged the body files into a new one and deleted these;
+    // this process still reads its articles through the files it keeps open.
+    for (const name of readdirSync(cacheDir)) if (name.startsWith('bodies-')) unlinkSync(join(cacheDir, name));
+    await pool.threads[0]?.terminate();
+    await expect.poll(() => pool.stats.restarts, { timeout: 10_000 }).toBe(1);
+    await pool.ready();
+    const before = pool.stats.onWorkers;
+    const asked = benchQuestions(8, 6);
+    for (const q of asked) expect(await library.searchAsync(q, { limit: 7 }), q).toEqual(library.search(q, { limit: 7 }));
+    expect(pool.stats.onWorkers).toBe(before + asked.length);
   });
 
   it('search on the main thread once closed, and detach from the library', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Article } from '../article.ts';
 import { lazyArticle, type StoredArticle, storedArticle } from '../lazy-article.ts';
 import { type AcronymDefinition, articleAcronyms } from './acronyms.ts';
@@ -129,10 +130,21 @@ export class PassageIndex implements PassageSearch {
   exportState(): IndexState {
     const frozenArticles: IndexState['frozenArticles'] = [];
     const liveArticles: Article[] = [];
+    // Another process may have merged a body file away since this one opened it (it still reads
+    // it through the open file): such articles travel whole, as another thread cannot open it.
+    const present = new Map<string, boolean>();
+    const readable = (file: string) => {
+      const known = present.get(file);
+      if (known !== undefined) return known;
+      const there = existsSync(file);
+      present.set(file, there);
+      return there;
+    };
     for (const e of this.#articles.values()) {
       if (e.frozen) {
         const stored = storedArticle(e.article);
-        frozenArticles.push({ ...(stored ? { stored } : { article: e.article }), hash: e.hash, acronyms: e.acronyms });
+        const form = stored && readable(stored.body.file) ? { stored } : { article: stored ? { ...e.article } : e.article };
+        frozenArticles.push({ ...form, hash: e.hash, acronyms: e.acronyms });
       } else liveArticles.push(e.article);
     }
     return {
