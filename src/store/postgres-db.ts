@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { BotError } from '../core/errors.ts';
+import { storeClosed } from './errors.ts';
 
 /** What repositories run statements on: the pool, or the client of an open transaction. */
 export interface Sql {
@@ -54,8 +55,7 @@ export function unavailable(address: string, cause: unknown): BotError {
   );
 }
 
-const closedError = (address: string) =>
-  new BotError('store-closed', `store: the connection pool to the PostgreSQL database at ${address} is closed`);
+const closedError = (address: string) => storeClosed(`the connection pool to the PostgreSQL database at ${address}`);
 
 /**
  * PostgreSQL text cannot hold U+0000 (SQLite can): an untrusted value carrying one (a file name,

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { BotError } from '../core/errors.ts';
+import { storeClosed } from './errors.ts';
 import { postgresArticles } from './postgres-articles.ts';
 import { postgresAudit } from './postgres-audit.ts';
 import { createDb, isConnectionError } from './postgres-db.ts';
@@ -130,7 +131,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       await db.run('SELECT 1');
     },
     async watchChanges(listener) {
-      if (closed) throw new BotError('store-closed', `store: ${location} is closed`);
+      if (closed) throw storeClosed(location);
       const watcher = createListener({
         config: { ...config, application_name: LISTENER_APPLICATION, query_timeout: 10_000 },
         channel: CHANGES_CHANNEL,

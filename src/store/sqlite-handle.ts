@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { BotError } from '../core/errors.ts';
+import { storeClosed } from './errors.ts';
 import { type Connection, connect } from './sqlite-connect.ts';
 import {
   classifySqliteError,
@@ -131,7 +132,7 @@ export class SqliteHandle {
 
   /** Checks the file and reads the database; rejects with what is wrong (the file named) when unreachable. */
   async ping(): Promise<void> {
-    if (this.#closed) throw new BotError('store-closed', `store: ${this.file} is closed`);
+    if (this.#closed) throw storeClosed(this.file);
     if (this.#down && !this.#down.lock) this.#recover();
     if (!this.#down || this.#down.lock) this.#verify();
     const conn = this.#conn;
@@ -167,7 +168,7 @@ export class SqliteHandle {
   }
 
   #connection(): Connection {
-    if (this.#closed) throw new BotError('store-closed', `store: ${this.file} is closed`);
+    if (this.#closed) throw storeClosed(this.file);
     if (this.#down && this.#now().getTime() >= this.#nextTryAt) this.#recover();
     if (!this.#down || this.#down.lock) this.#verify();
     if (!this.#conn || (this.#down && !this.#down.lock)) throw this.#unavailable();

@@ -509,5 +509,18 @@ export function describeStoreContract(name: string, options: { open: () => Promi
       await store.close();
       await expect(store.close()).resolves.toBeUndefined();
     });
+
+    it('a call after close says the bot is shutting down, without naming the database (it can reach chat)', async () => {
+      const location = store.location;
+      await store.close();
+      const refused = store.keys.get('k', '2025-06-01T00:00:00.000Z');
+      await expect(refused).rejects.toMatchObject({
+        code: 'store-closed',
+        message: 'briefing-bot is shutting down, so this cannot be done now: try again in a moment.',
+      });
+      const error = await refused.catch((e: Error) => e);
+      expect(String((error as Error).cause)).toContain('is closed');
+      expect((error as Error).message).not.toContain(location);
+    });
   });
 }
