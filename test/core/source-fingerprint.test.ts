@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +25,23 @@ describe('sourceFingerprint', () => {
     expect(sourceFingerprint([url('entry.ts')], 'v1')).toBe(before);
     writeFileSync(join(dir, 'c.ts'), 'export const c = 3;\n');
     expect(sourceFingerprint([url('entry.ts')], 'v1')).not.toBe(before);
+  });
+
+  it('changes when a package the code imports is installed in another version', () => {
+    const pkg = join(dir, 'node_modules', '@scope', 'parser');
+    mkdirSync(join(pkg, 'dist'), { recursive: true });
+    writeFileSync(join(pkg, 'dist', 'index.js'), 'module.exports = {};\n');
+    const manifest = (version: string) =>
+      JSON.stringify({ name: '@scope/parser', version, main: 'dist/index.js', exports: { '.': './dist/index.js' } });
+    writeFileSync(join(pkg, 'package.json'), manifest('1.0.0'));
+    writeFileSync(
+      join(dir, 'uses-package.ts'),
+      "import { parse } from '@scope/parser/dist/index.js';\nimport { readFileSync } from 'node:fs';\n",
+    );
+    const before = sourceFingerprint([url('uses-package.ts')], 'v1');
+    expect(sourceFingerprint([url('uses-package.ts')], 'v1')).toBe(before);
+    writeFileSync(join(pkg, 'package.json'), manifest('1.1.0'));
+    expect(sourceFingerprint([url('uses-package.ts')], 'v1')).not.toBe(before);
   });
 
   it('fingerprints the real importer and index code, the same every time', () => {
