@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { LISTENER_APPLICATION } from '../../src/store/postgres-listener.ts';
 import { startEmbeddedPostgres } from './postgres-server.ts';
+import { startTcpLink, type TcpLink } from './tcp-link.ts';
 
 /**
  * PostgreSQL for tests. One server per `npm test` run (test/helpers/postgres-global-setup.ts:
@@ -18,6 +18,7 @@ import { startEmbeddedPostgres } from './postgres-server.ts';
  * const viaProxy = await openStore({ dataDir, databaseUrl: proxy.url });
  * proxy.cut();                                        // every connection dropped, new ones refused
  * proxy.restore();                                    // the database is back
+ * proxy.stall();                                      // nothing forwarded, nothing closed: silence
  */
 
 /** The run's server, connected to its maintenance database (never write test data here). */
@@ -98,20 +99,15 @@ export async function terminateConnections(url: string, applicationName?: string
 /** Ends the LISTEN connections of every store on `url`'s database (see `watchChanges`). */
 export const terminateListeners = (url: string) => terminateConnections(url, LISTENER_APPLICATION);
 
-/** A loopback TCP proxy in front of PostgreSQL that a test can cut and restore: an outage on demand. */
-export interface PostgresProxy {
+/**
+ * A loopback TCP proxy in front of PostgreSQL that a test can cut (connections dropped, new ones
+ * refused: a restart) or stall (nothing forwarded, nothing closed: a partition) and restore.
+ */
+export interface PostgresProxy extends TcpLink {
   /** The target URL with the proxy's host and port: connect through this. */
   readonly url: string;
-  readonly port: number;
   /** True between `cut()` and `restore()`. */
   readonly isCut: boolean;
-  /** How many client connections are open through the proxy now. */
-  readonly connections: number;
-  /** Drops every open connection and refuses new ones (each is closed as soon as it arrives). */
-  cut(): void;
-  /** Lets connections through again. */
-  restore(): void;
-  close(): Promise<void>;
 }
 
 /**
@@ -121,65 +117,37 @@ export interface PostgresProxy {
  */
 export async function startPostgresProxy(url: string): Promise<PostgresProxy> {
   const target = new URL(url);
-  const targetHost = target.hostname;
-  const targetPort = Number(target.port || 5432);
-  const pairs = new Set<[Socket, Socket]>();
-  let cut = false;
-  const server = createServer((inbound) => {
-    if (cut) {
-      inbound.destroy();
-      return;
-    }
-    const outbound = createConnection({ host: targetHost, port: targetPort });
-    const pair: [Socket, Socket] = [inbound, outbound];
-    pairs.add(pair);
-    const end = () => {
-      pairs.delete(pair);
-      inbound.destroy();
-      outbound.destroy();
-    };
-    inbound.on('error', end).on('close', end);
-    outbound.on('error', end).on('close', end);
-    inbound.pipe(outbound);
-    outbound.pipe(inbound);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  if (!address || typeof address !== 'object') throw new Error('proxy: no address');
+  const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
   const proxied = new URL(url);
   proxied.hostname = '127.0.0.1';
-  proxied.port = String(address.port);
+  proxied.port = String(link.port);
   return {
     url: proxied.toString(),
-    port: address.port,
+    port: link.port,
     get isCut() {
-      return cut;
+      return link.state === 'cut';
+    },
+    get state() {
+      return link.state;
     },
     get connections() {
-      return pairs.size;
+      return link.connections;
     },
-    cut() {
-      cut = true;
-      for (const [inbound, outbound] of [...pairs]) {
-        inbound.destroy();
-        outbound.destroy();
-      }
-      pairs.clear();
+    get heldBytes() {
+      return link.heldBytes;
     },
-    restore() {
-      cut = false;
+    heldUpstream: () => link.heldUpstream(),
+    get accepted() {
+      return link.accepted;
     },
-    async close() {
-      for (const [inbound, outbound] of [...pairs]) {
-        inbound.destroy();
-        outbound.destroy();
-      }
-      pairs.clear();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    get openClients() {
+      return link.openClients;
     },
+    cut: () => link.cut(),
+    stall: () => link.stall(),
+    stallAfter: (text) => link.stallAfter(text),
+    restore: () => link.restore(),
+    close: () => link.close(),
   };
 }
 
