@@ -35,7 +35,13 @@ export async function openStore(options: {
     const { openPostgresStore } = await import('./postgres-store.ts');
     return openPostgresStore({
       url: options.databaseUrl,
-      ...(log ? { onConnectionError: (err: unknown) => log.warn({ err }, 'database connection lost; reconnecting') } : {}),
+      ...(log
+        ? {
+            onConnectionError: (err: unknown) => log.warn({ err }, 'database connection lost; reconnecting'),
+            onSilent: (err: Error) => log.warn({ err }, 'the database stopped answering; store calls fail at once until it answers again'),
+            onAnswering: () => log.info({}, 'the database answers again'),
+          }
+        : {}),
     });
   }
   return openSqliteStoreWaiting({

@@ -75,6 +75,8 @@ export function postgresArticles(db: Db): ArticleRepository {
     async listLatest(options) {
       const rows = await db.rows<ArticleRow>(
         'SELECT * FROM (SELECT DISTINCT ON (id) * FROM articles ORDER BY id, revision DESC) latest ORDER BY registered_at, id',
+        [],
+        { bulk: true },
       );
       return rows.filter((r) => options?.includeHidden || !r.hidden).map(toRevision);
     },

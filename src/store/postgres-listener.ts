@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { endClient } from './postgres-timeouts.ts';
 
 /** The `application_name` of listening connections (what `pg_stat_activity` shows for them). */
 export const LISTENER_APPLICATION = 'briefing-bot listen';
@@ -15,6 +16,8 @@ export interface ListenerOptions {
   retryDelayMs?: (attempt: number) => number;
   /** How often an idle connection is checked with a trivial query (default 30 s; 0: never). */
   heartbeatMs?: number;
+  /** How long closing a connection waits for the server before cutting it (default 1 s; a silent server never answers). */
+  endGraceMs?: number;
 }
 
 export interface Listener {
@@ -22,6 +25,11 @@ export interface Listener {
   readonly started: Promise<void>;
   /** True while a connection is listening. */
   readonly listening: boolean;
+  /**
+   * Checks the connection now instead of at the next heartbeat (the database answers again after
+   * a silence: this one may have died meanwhile), or reconnects now when it is waiting to retry.
+   */
+  check(): void;
   stop(): Promise<void>;
 }
 
@@ -41,6 +49,7 @@ const defaultDelay = (attempt: number) => Math.min(5_000, 250 * 2 ** (attempt - 
 export function createListener(options: ListenerOptions): Listener {
   const delay = options.retryDelayMs ?? defaultDelay;
   const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const endGraceMs = options.endGraceMs ?? 1_000;
   let client: pg.Client | undefined;
   let stopped = false;
   let listening = false;
@@ -48,11 +57,11 @@ export function createListener(options: ListenerOptions): Listener {
   let retryTimer: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
-  const drop = (c: pg.Client) => {
+  const drop = (c: pg.Client): Promise<void> => {
     c.removeAllListeners();
     // Errors from a connection already given up on must not crash the process.
     c.on('error', () => undefined);
-    c.end().catch(() => undefined);
+    return endClient(c, endGraceMs);
   };
 
   const lost = (c: pg.Client, error: unknown) => {
@@ -60,7 +69,7 @@ export function createListener(options: ListenerOptions): Listener {
     client = undefined;
     listening = false;
     if (heartbeat) clearInterval(heartbeat);
-    drop(c);
+    void drop(c);
     if (stopped) return;
     options.onError?.(error);
     schedule();
@@ -109,6 +118,16 @@ export function createListener(options: ListenerOptions): Listener {
     get listening() {
       return listening;
     },
+    check() {
+      if (stopped) return;
+      const c = client;
+      if (c && listening) c.query('SELECT 1').catch((error: unknown) => lost(c, error));
+      else if (retryTimer) {
+        clearTimeout(retryTimer);
+        retryTimer = undefined;
+        void connect(true);
+      }
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -117,11 +136,7 @@ export function createListener(options: ListenerOptions): Listener {
       const c = client;
       client = undefined;
       listening = false;
-      if (c) {
-        c.removeAllListeners();
-        c.on('error', () => undefined);
-        await c.end().catch(() => undefined);
-      }
+      if (c) await drop(c);
     },
   };
 }

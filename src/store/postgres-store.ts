@@ -10,6 +10,7 @@ import { postgresKeys } from './postgres-keys.ts';
 import { createListener, LISTENER_APPLICATION, type Listener } from './postgres-listener.ts';
 import { CHANGES_CHANNEL, migratePostgres } from './postgres-migrations.ts';
 import { postgresSubscriptions } from './postgres-subscriptions.ts';
+import { DEFAULT_TIMEOUTS, destroyClient, endClient, migrationSettings, type PostgresTimeouts, poolSettings } from './postgres-timeouts.ts';
 import type { Store } from './types.ts';
 
 export interface PostgresOptions {
@@ -17,14 +18,21 @@ export interface PostgresOptions {
   url: string;
   /** Most connections the pool opens (default 10). */
   maxConnections?: number;
-  /** How long to wait for a connection before a call fails as unavailable (default 5000 ms). */
-  connectTimeoutMs?: number;
+  /** Bounds on every wait for the database (defaults and their reasons: `DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<PostgresTimeouts>;
   /** Wait before the listening connection's reconnect attempt `n` (default 250 ms doubling up to 5 s). */
   listenRetryDelayMs?: (attempt: number) => number;
   /** How often the listening connection is checked (default 30 s). */
   listenHeartbeatMs?: number;
-  /** Connection errors the store recovers from by itself (an idle pooled connection dropped, the listener lost), for logs. */
+  /**
+   * Connection errors the store recovers from by itself (an idle pooled connection dropped, the
+   * listener lost), for logs.
+   */
   onConnectionError?: (error: unknown) => void;
+  /** The database stopped answering (no error, no answer): calls fail at once until it answers again; for logs. */
+  onSilent?: (error: Error) => void;
+  /** It answers again after a silence, for logs. */
+  onAnswering?: () => void;
 }
 
 /** The URL without its password (user, host, port, database and parameters other than `password` kept), for logs. */
@@ -58,20 +66,23 @@ types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
  * processes start together), and LISTEN/NOTIFY for `watchChanges`. Losing the database later
  * never crashes the process: dropped idle connections are discarded, calls reject with a
  * `store-unavailable` BotError naming host:port, and the pool and listeners reconnect by
- * themselves once it is back.
+ * themselves once it is back. A database that goes silent (nothing answers, nothing is closed)
+ * is the same: every wait is bounded (`timeouts`), and once it is seen silent calls fail at once
+ * until it answers again.
  *
  * @example const store = await openPostgresStore({ url: 'postgres://bot:secret@db:5432/briefing' });
  */
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
   const address = addressOf(options.url);
   const location = redactUrl(options.url);
+  const timeouts: PostgresTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   let config: pg.ClientConfig;
   try {
     new URL(options.url);
     config = {
       connectionString: options.url,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-      // TCP keepalive from 10 s of silence, so a connection to a vanished host is found dead.
+      // TCP keepalive from 10 s of silence, so an idle connection to a vanished host is found dead
+      // (a connection with a statement in flight is covered by the statement timeout instead).
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       types,
@@ -82,24 +93,35 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       cause,
     });
   }
-  const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10 });
+  const pool = new pg.Pool({ ...config, ...poolSettings(timeouts), max: options.maxConnections ?? 10 });
   // An idle pooled connection that dies (server restarted) emits here; without a handler it would
   // crash the process. The pool has already dropped it; the next call opens a new one.
   pool.on('error', (error) => options.onConnectionError?.(error));
-  const db = createDb(pool, address);
+  // The pool's clients, so that closing can cut the sockets of those a silent server never lets end.
+  const clients = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => clients.add(client));
+  pool.on('remove', (client) => clients.delete(client));
+  const listeners = new Set<Listener>();
+  const db = createDb(pool, address, {
+    timeouts,
+    onSilent: (error) => options.onSilent?.(error),
+    onAnswering: () => {
+      options.onAnswering?.();
+      // A listening connection may have died unnoticed meanwhile: check it now, not at the next heartbeat.
+      for (const l of listeners) l.check();
+    },
+  });
 
   try {
-    const client = await pool.connect();
+    // Its own connection, with no lock timeout: it may wait for another process's migration.
+    const client = new pg.Client({ ...config, ...migrationSettings(timeouts) });
     const ignore = () => undefined; // a connection lost while migrating fails the statement in flight
     client.on('error', ignore);
     try {
+      await client.connect();
       await migratePostgres(client);
-      client.removeListener('error', ignore);
-      client.release();
-    } catch (error) {
-      client.removeListener('error', ignore);
-      client.release(true);
-      throw error;
+    } finally {
+      await endClient(client, timeouts.connectMs);
     }
   } catch (cause) {
     await pool.end().catch(() => undefined);
@@ -113,7 +135,6 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     throw new BotError('store-open', `store: cannot open ${location}: ${(cause as Error).message}; check DATABASE_URL`, { cause });
   }
 
-  const listeners = new Set<Listener>();
   let closed = false;
   return {
     subscriptions: postgresSubscriptions(db),
@@ -127,13 +148,17 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     async schemaVersion() {
       return (await db.one<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'))?.v ?? 0;
     },
-    async ping() {
-      await db.run('SELECT 1');
-    },
+    ping: () => db.ping(),
     async watchChanges(listener) {
       if (closed) throw storeClosed(location);
       const watcher = createListener({
-        config: { ...config, application_name: LISTENER_APPLICATION, query_timeout: 10_000 },
+        config: {
+          ...config,
+          application_name: LISTENER_APPLICATION,
+          connectionTimeoutMillis: timeouts.connectMs,
+          query_timeout: timeouts.statementMs,
+        },
+        endGraceMs: timeouts.connectMs,
         channel: CHANGES_CHANNEL,
         onChange: listener,
         ...(options.onConnectionError ? { onError: options.onConnectionError } : {}),
@@ -154,7 +179,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       closed = true;
       await Promise.all([...listeners].map((l) => l.stop()));
       listeners.clear();
-      await pool.end();
+      // Ending waits for the server to acknowledge each connection; a silent one never does.
+      const ended = pool.end();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), timeouts.connectMs);
+      });
+      if ((await Promise.race([ended, late])) === 'late') for (const client of clients) destroyClient(client);
+      clearTimeout(timer);
+      await ended;
     },
   };
 }
