@@ -5,6 +5,7 @@ import { postgresArticles } from './postgres-articles.ts';
 import { createDb, isConnectionError } from './postgres-db.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { addressOf, redactUrl } from './postgres-store.ts';
+import { DEFAULT_TIMEOUTS } from './postgres-timeouts.ts';
 
 /**
  * `briefing-bot doctor` with `DATABASE_URL`: the same findings as for a SQLite file, read from
@@ -63,6 +64,9 @@ export async function diagnosePostgres(url: string, now: Date = new Date()): Pro
     connectionString: url,
     max: 1,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that stops answering mid-check fails the check instead of hanging doctor: the
+    // bulk bound, since doctor reads every registered briefing.
+    query_timeout: DEFAULT_TIMEOUTS.bulkMs,
     application_name: 'briefing-bot doctor',
   });
   // A connection that drops while idle must not crash the command; the next query reports it.
