@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { askQuestion } from '../src/core/answer.ts';
 import { byline } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, pageSchema, roughCount, sourceActions, truncate } from '../src/core/command-kit.ts';
+import { articleError, articleOption, articleSchema, pageSchema, roughCount, sourceActions, truncate } from '../src/core/command-kit.ts';
 import { errorReply, okReply, type ReplyAction } from '../src/core/reply.ts';
+import { slot, syntaxOf } from '../src/core/syntax.ts';
 
 /** Excerpts per page of `/ask` answers. */
 const PER_PAGE = 3;
@@ -19,26 +20,28 @@ export default defineCommand({
   name: 'ask',
   description: 'Ask a question and get cited excerpts from the briefings',
   usage: '<question> [--article id]',
-  examples: ['/ask What did Japarov call for?', '/ask free trade agreement --article central-asia'],
+  examples: [
+    { options: { question: 'What did Japarov call for?' } },
+    { options: { question: 'free trade agreement', article: 'central-asia' } },
+  ],
   options: [
     { name: 'question', type: 'string', description: 'Your question, in a few words', required: true, rest: true, maxLength: 1000 },
     articleOption,
-    { name: 'page', type: 'integer', description: 'Page of results (default 1)', min: 1 },
+    { name: 'page', type: 'integer', description: 'Page of results (default 1)', min: 1, flag: true },
   ],
   schema: z.object({ question: z.string().trim().optional(), article: articleSchema, page: pageSchema }),
   permission: 'everyone',
   async run({ question, article, page }, ctx) {
+    const say = syntaxOf(ctx);
     if (!question) {
-      return errorReply(
-        'ask',
-        'usage',
-        'Ask a question after /ask, e.g. /ask What did Japarov call for? (add --article <id> to search one briefing).',
-      );
+      const example = say.mention('ask', { question: 'What did Japarov call for?' });
+      const oneBriefing = say.mention('ask', { question: slot('question'), article: slot('id') });
+      return errorReply('ask', 'usage', `Ask a question, e.g. ${example} (${oneBriefing} searches one briefing).`);
     }
     let articleId: string | undefined;
     if (article) {
       const resolved = ctx.library.resolve(article);
-      if (!resolved.ok) return errorReply('ask', resolved.code, resolved.message);
+      if (!resolved.ok) return articleError(ctx, 'ask', article, resolved);
       articleId = resolved.article.id;
     } else if (ctx.library.size === 0) {
       return errorReply('ask', 'no-articles', 'No briefings are loaded yet.');
@@ -53,7 +56,7 @@ export default defineCommand({
     if (answer.excerpts.length === 0) {
       const hint = answer.suggestions.length
         ? ` Try: ${answer.suggestions.slice(0, 5).join(', ')}.`
-        : ' Try other words, or /brief for an overview.';
+        : ` Try other words, or ${say.name('brief')} for an overview.`;
       const what = page > 1 ? `No more results for ${title}.` : `Nothing in the briefings answers ${title} well.`;
       return okReply('ask', 'No good match', { text: [...notes, `${what}${hint}`].join(' ') });
     }

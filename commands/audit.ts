@@ -37,8 +37,10 @@ export default defineCommand({
   name: 'audit',
   description: 'Who registered, unregistered or changed what, newest first (moderators)',
   usage: '[--article id]',
-  examples: ['/audit', '/audit --article second-briefing'],
-  options: [{ name: 'article', type: 'string', description: 'Only entries about this briefing id', maxLength: 200 }],
+  examples: [{}, { options: { article: 'second-briefing' } }],
+  options: [
+    { name: 'article', type: 'string', description: 'Only entries about this briefing id', maxLength: 200, flag: true, placeholder: 'id' },
+  ],
   schema: z.object({
     article: z.string().trim().min(1).max(200).optional(),
     /** Entries older than this id (the "Older entries" button). */

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { byline } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, withArticle } from '../src/core/command-kit.ts';
+import { articleOption, articleRef, articleSchema, withArticle } from '../src/core/command-kit.ts';
 import { okReply, type ReplyItem } from '../src/core/reply.ts';
+import { syntaxOf } from '../src/core/syntax.ts';
 
 export default defineCommand({
   name: 'brief',
   description: 'Summary of a briefing: key points, scenarios and sources',
   usage: '[--article id]',
-  examples: ['/brief', '/brief --article central-asia'],
+  examples: [{}, { options: { article: 'central-asia' } }],
   options: [articleOption],
   schema: z.object({ article: articleSchema }),
   permission: 'everyone',
@@ -22,9 +23,14 @@ export default defineCommand({
         `${article.sources.length} sources`,
         article.otherLanguages.length ? `also in ${article.otherLanguages.join(', ')}` : undefined,
       ].filter(Boolean);
+      const say = syntaxOf(ctx);
+      const which = articleRef(ctx, article);
       const items: ReplyItem[] = [
         ...article.keyPoints.map((text) => ({ label: 'Key point', text })),
-        ...article.scenarios.map((s) => ({ label: 'Scenario', text: `${s.label} — /scenario ${s.slug}` })),
+        ...article.scenarios.map((s) => ({
+          label: 'Scenario',
+          text: `${s.label} — ${say.mention('scenario', { name: s.slug, ...which })}`,
+        })),
       ];
       if (article.keyPoints.length === 0) {
         const opening = article.passages[0];

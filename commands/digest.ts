@@ -4,9 +4,10 @@ import { defineCommand } from '../src/core/command.ts';
 import { type DeliveryView, type DigestService, digestService, type SubscriptionView } from '../src/core/digests.ts';
 import { BotError } from '../src/core/errors.ts';
 import { errorReply, okReply, type Reply, type ReplyItem } from '../src/core/reply.ts';
+import { type CommandSyntax, slot, syntaxOf } from '../src/core/syntax.ts';
 
 const SUBCOMMANDS = ['subscribe', 'unsubscribe', 'status', 'preview', 'now'] as const;
-const EXAMPLE = '/digest subscribe daily 09:00 Europe/Istanbul';
+const EXAMPLE = { when: 'daily 09:00', timezone: 'Europe/Istanbul' };
 
 const OUTCOME_WORDS: Record<DeliveryView['outcome'], string> = {
   sending: 'being sent',
@@ -17,8 +18,8 @@ const OUTCOME_WORDS: Record<DeliveryView['outcome'], string> = {
 };
 
 /** "delivered — Mon 2 Jun 2025, 09:00 (Europe/Istanbul), 2 briefings, late (caught up after a restart)" */
-function describeDelivery(d: DeliveryView): string {
-  const parts = [`${OUTCOME_WORDS[d.outcome]} — ${d.manual ? '/digest now at ' : ''}${d.slotLocal}`];
+function describeDelivery(d: DeliveryView, say: CommandSyntax): string {
+  const parts = [`${OUTCOME_WORDS[d.outcome]} — ${d.manual ? `${say.name('digest', 'now')} at ` : ''}${d.slotLocal}`];
   if (d.outcome === 'delivered') parts.push(`${d.articles} ${d.articles === 1 ? 'briefing' : 'briefings'}`);
   if (d.late) parts.push('late (caught up after a restart)');
   if (d.recovered) parts.push('retried after a restart');
@@ -31,15 +32,15 @@ function describeNextRun(next: NonNullable<SubscriptionView['nextRun']>): string
   return next.local === next.utc ? next.local : `${next.local} · ${next.utc}`;
 }
 
-function describeSubscription(s: SubscriptionView): string {
+function describeSubscription(s: SubscriptionView, say: CommandSyntax): string {
   const lines = [`${s.schedule} ${s.timeZone} — ${s.description}`];
   if (s.status === 'paused') {
     lines.push(`Paused${s.pausedAt ? ` since ${s.pausedAt}` : ''}: ${s.pausedReason ?? 'no reason recorded'}.`);
-    lines.push(`Once that is fixed, run /digest subscribe ${s.schedule} ${s.timeZone} to resume.`);
+    lines.push(`Once that is fixed, run ${say.mention('digest', { when: s.schedule, timezone: s.timeZone }, 'subscribe')} to resume.`);
   } else if (s.nextRun) {
     lines.push(`Next: ${describeNextRun(s.nextRun)}`);
   }
-  lines.push(s.lastDelivery ? `Last: ${describeDelivery(s.lastDelivery)}` : 'Last: none yet');
+  lines.push(s.lastDelivery ? `Last: ${describeDelivery(s.lastDelivery, say)}` : 'Last: none yet');
   return lines.join('\n');
 }
 
@@ -74,25 +75,32 @@ async function run(
   ctx: CommandContext,
   channel: CommandChannel,
 ): Promise<Reply> {
+  const say = syntaxOf(ctx);
+  const example = say.mention('digest', EXAMPLE, 'subscribe');
   switch (sub) {
     case 'subscribe': {
       if (!input.when)
-        return errorReply('digest', 'invalid-schedule', `Say when to post, e.g. ${EXAMPLE} or /digest subscribe weekdays 08:30.`);
+        return errorReply(
+          'digest',
+          'invalid-schedule',
+          `Say when to post, e.g. ${example} or ${say.mention('digest', { when: 'weekdays 08:30' }, 'subscribe')}.`,
+        );
       const r = await service.subscribe({
         channel,
         user: ctx.user,
         when: input.when,
         ...(input.timezone ? { timeZone: input.timezone } : {}),
+        syntax: say,
       });
       if (!r.ok) return errorReply('digest', r.code, r.message);
       const s = r.subscription;
       return okReply('digest', r.resumed ? `Digest subscription ${s.id} resumed` : `Digest subscription ${s.id} added`, {
         text: `${s.schedule} ${s.timeZone} — ${s.description}.${s.nextRun ? ` Next digest: ${describeNextRun(s.nextRun)}.` : ''}`,
-        footer: `See /digest status · preview with /digest preview · remove with /digest unsubscribe ${s.id}`,
+        footer: `See ${say.name('digest', 'status')} · preview with ${say.name('digest', 'preview')} · remove with ${say.mention('digest', { id: s.id }, 'unsubscribe')}`,
       });
     }
     case 'unsubscribe': {
-      const r = await service.unsubscribe({ channel, user: ctx.user, ...(input.id !== undefined ? { id: input.id } : {}) });
+      const r = await service.unsubscribe({ channel, user: ctx.user, ...(input.id !== undefined ? { id: input.id } : {}), syntax: say });
       if (!r.ok) return errorReply('digest', r.code, r.message);
       return okReply('digest', `Digest subscription ${r.removed.id} removed`, {
         text: `This channel no longer gets "${r.removed.schedule}" digests (${r.removed.timeZone}).`,
@@ -105,32 +113,32 @@ async function run(
         : undefined;
       const lead = (text: string | undefined) => [warning, text].filter(Boolean).join('\n\n') || undefined;
       if (!st.subscriptions.length) {
-        const text = lead(`A moderator can add one: ${EXAMPLE} (time zone optional, default ${st.defaultTimeZone}).`);
+        const text = lead(`A moderator can add one: ${example} (time zone optional, default ${st.defaultTimeZone}).`);
         return okReply('digest', 'No digest subscriptions here', {
           ...(text ? { text } : {}),
-          ...(st.lastDelivery ? { footer: `Last digest: ${describeDelivery(st.lastDelivery)}` } : {}),
+          ...(st.lastDelivery ? { footer: `Last digest: ${describeDelivery(st.lastDelivery, say)}` } : {}),
         });
       }
       const items: ReplyItem[] = st.subscriptions.map((s) => ({
         label: `Subscription ${s.id}${s.status === 'paused' ? ' (paused)' : ''}`,
-        text: describeSubscription(s),
+        text: describeSubscription(s, say),
       }));
-      const text = lead(st.lastDelivery ? `Last digest in this channel: ${describeDelivery(st.lastDelivery)}.` : undefined);
+      const text = lead(st.lastDelivery ? `Last digest in this channel: ${describeDelivery(st.lastDelivery, say)}.` : undefined);
       return okReply('digest', `Digest subscriptions here: ${st.subscriptions.length}`, {
         items,
         ...(text ? { text } : {}),
-        footer: 'Preview the next digest: /digest preview · moderators: /digest now, /digest unsubscribe <id>',
+        footer: `Preview the next digest: ${say.name('digest', 'preview')} · moderators: ${say.name('digest', 'now')}, ${say.mention('digest', { id: slot('id') }, 'unsubscribe')}`,
       });
     }
     case 'preview':
-      return { ...(await service.preview(channel)), visibility: 'private' };
+      return { ...(await service.preview(channel, say)), visibility: 'private' };
     case 'now': {
-      const r = await service.postNow({ channel, user: ctx.user });
+      const r = await service.postNow({ channel, user: ctx.user, syntax: say });
       if (!r.ok) return errorReply('digest', r.code, r.message);
       const texts: Record<typeof r.outcome, string> = {
         delivered: `Posted a digest of ${r.articles} ${r.articles === 1 ? 'briefing' : 'briefings'} in this channel.`,
         'nothing-new': 'Nothing new since the last digest, so nothing was posted (DIGEST_EMPTY=skip).',
-        sending: 'The digest is being sent (the platform is slowing us down); /digest status shows when it arrives.',
+        sending: `The digest is being sent (the platform is slowing us down); ${say.name('digest', 'status')} shows when it arrives.`,
         failed: `The digest could not be posted: ${r.detail ?? 'unknown reason'}.`,
       };
       if (r.outcome === 'failed') return errorReply('digest', 'delivery-failed', texts.failed);
@@ -144,11 +152,11 @@ export default defineCommand({
   description: 'Scheduled briefing digests for this channel',
   usage: 'subscribe <when> [time zone] | unsubscribe [id] | status | preview | now',
   examples: [
-    EXAMPLE,
-    '/digest subscribe weekly mon 09:00',
-    '/digest subscribe "30 8 * * 1-5" America/New_York',
-    '/digest status',
-    '/digest unsubscribe 2',
+    { subcommand: 'subscribe', options: EXAMPLE },
+    { subcommand: 'subscribe', options: { when: 'weekly mon 09:00' } },
+    { subcommand: 'subscribe', options: { when: '30 8 * * 1-5', timezone: 'America/New_York' } },
+    { subcommand: 'status' },
+    { subcommand: 'unsubscribe', options: { id: 2 } },
   ],
   options: [],
   subcommands: [
@@ -165,7 +173,14 @@ export default defineCommand({
           rest: true,
           maxLength: 200,
         },
-        { name: 'timezone', type: 'string', description: 'IANA time zone, e.g. Europe/Istanbul', maxLength: 64, autocomplete: zoneChoices },
+        {
+          name: 'timezone',
+          type: 'string',
+          description: 'IANA time zone, e.g. Europe/Istanbul',
+          maxLength: 64,
+          placeholder: 'time zone',
+          autocomplete: zoneChoices,
+        },
       ],
     },
     {
@@ -193,7 +208,8 @@ export default defineCommand({
     const service = digestService(ctx.services);
     if (!service) return errorReply('digest', 'digests-unavailable', 'Digests are off: this bot runs without its data store (STORE=off).');
     const channel = channelOf(ctx);
-    if (!channel) return errorReply('digest', 'no-channel', '/digest works in a channel: run it where the digests should go.');
+    if (!channel)
+      return errorReply('digest', 'no-channel', `${syntaxOf(ctx).name('digest')} works in a channel: run it where the digests should go.`);
     try {
       return await run(
         subcommand,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CommandContext } from '../src/core/command.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { truncate } from '../src/core/command-kit.ts';
+import { truncate, utcMinute } from '../src/core/command-kit.ts';
 import {
   type PublishedBriefing,
   type RegistrationPreview,
@@ -10,6 +10,7 @@ import {
   registryOf,
 } from '../src/core/registry.ts';
 import { errorReply, type OkReply, okReply, type Reply, type ReplyItem } from '../src/core/reply.ts';
+import { type CommandSyntax, slot, syntaxOf } from '../src/core/syntax.ts';
 
 const FORMAT_NAMES = { web: 'pasted web text', markdown: 'Markdown', html: 'HTML page' } as const;
 
@@ -22,13 +23,10 @@ const attachmentSchema = z.object({
 
 const flag = z.union([z.boolean(), z.string()]).optional();
 
-/** `2025-06-01 09:30 UTC`. */
-export function utcMinute(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
+export { utcMinute };
 
 function actorOf(ctx: CommandContext): RegistryActor {
-  return { user: ctx.user, platform: ctx.platform, ...(ctx.channel ? { channel: ctx.channel } : {}) };
+  return { user: ctx.user, platform: ctx.platform, ...(ctx.channel ? { channel: ctx.channel } : {}), syntax: syntaxOf(ctx) };
 }
 
 function plural(n: number, word: string): string {
@@ -73,18 +71,18 @@ export function previewReply(preview: RegistrationPreview): OkReply {
 }
 
 /** The answer once a briefing is live. */
-export function publishedReply(published: PublishedBriefing, preview?: RegistrationPreview): OkReply {
+export function publishedReply(published: PublishedBriefing, say: CommandSyntax, preview?: RegistrationPreview): OkReply {
   const p = published;
   const replaced = p.replaced ? ' It replaces the earlier version everywhere.' : '';
   return okReply('register', `Registered: ${truncate(p.title, 230)}`, {
-    text: `“${p.articleId}” revision ${p.revision} is live: /articles lists it and /ask searches its ${plural(p.passages, 'passage')} and ${plural(p.sources, 'source')} on every platform.${replaced}`,
+    text: `“${p.articleId}” revision ${p.revision} is live: ${say.name('articles')} lists it and ${say.name('ask')} searches its ${plural(p.passages, 'passage')} and ${plural(p.sources, 'source')} on every platform.${replaced}`,
     items: [
       { label: 'id', text: p.articleId },
       { label: 'revision', text: String(p.revision) },
       { label: 'registered', text: utcMinute(p.registeredAt) },
       ...(preview ? warningItems(preview) : []),
     ],
-    footer: `/unregister ${p.articleId} hides it again; /audit shows who did what.`,
+    footer: `${say.mention('unregister', { id: p.articleId })} hides it again; ${say.name('audit')} shows who did what.`,
     actions: [{ type: 'run', label: 'Summary', invoke: { command: 'brief', options: { article: p.articleId } } }],
   });
 }
@@ -101,10 +99,11 @@ function sourceOf(
 ): RegistrationSource | Reply {
   if (file) return { kind: 'attachment', attachment: file, ...(ctx.download ? { download: ctx.download } : {}) };
   if (!url) {
+    const say = syntaxOf(ctx);
     return errorReply(
       'register',
       'missing-source',
-      '/register needs a briefing: give its web address (/register https://…) or attach a .txt, .md or .html file.',
+      `${say.name('register')} needs a briefing: give its web address (${say.mention('register', { url: 'https://…' })}) or attach a .txt, .md or .html file${ctx.platform === 'discord' ? ` (${say.mention('register', { file: slot('file') })})` : ''}.`,
     );
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return { kind: 'url', url };
@@ -120,7 +119,7 @@ export default defineCommand({
   name: 'register',
   description: 'Register a briefing from a file or web address (moderators)',
   usage: '<url> | [file]',
-  examples: ['/register https://example.org/analysis/briefing', '/register (with a .txt, .md or .html file attached)'],
+  examples: [{ options: { url: 'https://example.org/analysis/briefing' } }, { options: { file: slot('a .txt, .md or .html file') } }],
   options: [
     { name: 'url', type: 'string', description: 'Web address of the briefing (terminal: or a file path)', maxLength: 2000 },
     { name: 'file', type: 'attachment', description: 'The briefing as a .txt, .md or .html file' },
@@ -147,7 +146,7 @@ export default defineCommand({
     const actor = actorOf(ctx);
     if (confirm) {
       const result = await registry.publish(confirm, actor);
-      return result.ok ? publishedReply(result.published) : errorReply('register', result.code, result.message);
+      return result.ok ? publishedReply(result.published, syntaxOf(ctx)) : errorReply('register', result.code, result.message);
     }
     if (cancel) {
       const result = await registry.cancel(cancel, actor);
@@ -165,6 +164,8 @@ export default defineCommand({
     if (!prepared.ok) return errorReply('register', prepared.code, prepared.message);
     if (!isTrue(yes) && !(typeof yes === 'string' && target === yes)) return previewReply(prepared.preview);
     const result = await registry.publish(prepared.preview.pendingId, actor);
-    return result.ok ? publishedReply(result.published, prepared.preview) : errorReply('register', result.code, result.message);
+    return result.ok
+      ? publishedReply(result.published, syntaxOf(ctx), prepared.preview)
+      : errorReply('register', result.code, result.message);
   },
 });

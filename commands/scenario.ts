@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { byline, passageExcerpt, sourcesOfExcerpts } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, MAX_CHOICES, sourceActions, withArticle } from '../src/core/command-kit.ts';
+import { articleOption, articleRef, articleSchema, MAX_CHOICES, sourceActions, withArticle } from '../src/core/command-kit.ts';
 import { scenarioMatches } from '../src/core/import/scenarios.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
+import { syntaxOf } from '../src/core/syntax.ts';
 
 export default defineCommand({
   name: 'scenario',
   description: 'Show one of a briefing’s scenarios with its citations',
   usage: '<name> [--article id]',
-  examples: ['/scenario central-asia', '/scenario asean', '/scenario 2'],
+  examples: [{ options: { name: 'central-asia' } }, { options: { name: 'asean' } }, { options: { name: '2' } }],
   options: [
     {
       name: 'name',
@@ -39,11 +40,8 @@ export default defineCommand({
       const list = article.scenarios.map((s) => `${s.slug} (${s.label})`).join(', ');
       if (article.scenarios.length === 0) return errorReply('scenario', 'no-scenarios', `“${article.title}” has no named scenarios.`);
       if (!name) {
-        return errorReply(
-          'scenario',
-          'usage',
-          `Name a scenario after /scenario, e.g. /scenario ${article.scenarios[0]?.slug}. This briefing has: ${list}.`,
-        );
+        const example = syntaxOf(ctx).mention('scenario', { name: article.scenarios[0]?.slug ?? '1', ...articleRef(ctx, article) });
+        return errorReply('scenario', 'usage', `Name a scenario, e.g. ${example}. This briefing has: ${list}.`);
       }
       const found = scenarioMatches(article, name);
       const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;

@@ -3,10 +3,11 @@ import type { Source } from '../src/core/article.ts';
 import { byline, passageExcerpt, sourceRefs } from '../src/core/cite.ts';
 import type { Choice } from '../src/core/command.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, fold, MAX_CHOICES, truncate, withArticle } from '../src/core/command-kit.ts';
+import { articleOption, articleRef, articleSchema, fold, MAX_CHOICES, truncate, withArticle } from '../src/core/command-kit.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
+import { syntaxOf } from '../src/core/syntax.ts';
 
-const whole = 'must be a whole number such as 6 (see /sources for the list)';
+const whole = 'must be a whole number such as 6';
 
 /** The words of a text, folded (`“Kitay Zapustil…”` -> `['kitay', 'zapustil', …]`). */
 const wordsOf = (text: string): string[] =>
@@ -46,7 +47,7 @@ export default defineCommand({
   name: 'source',
   description: 'Show a numbered source and the passages that cite it',
   usage: '<n> [--article id]',
-  examples: ['/source 6', '/source 1 --article central-asia'],
+  examples: [{ options: { n: 6 } }, { options: { n: 1, article: 'central-asia' } }],
   options: [
     {
       name: 'n',
@@ -54,6 +55,7 @@ export default defineCommand({
       description: 'Source number, as in [6]',
       required: true,
       min: 1,
+      listedBy: 'sources',
       autocomplete: (ctx, partial, options) => {
         const resolved = ctx.library.resolve(typeof options.article === 'string' ? options.article : undefined);
         return resolved.ok ? sourceChoices(resolved.article.sources, partial) : [];
@@ -74,7 +76,12 @@ export default defineCommand({
     return withArticle(ctx, 'source', ref, (article) => {
       const count = article.sources.length;
       const range = count === 0 ? 'it has no numbered sources' : count === 1 ? 'it has source 1 only' : `it has sources 1-${count}`;
-      if (n === undefined) return errorReply('source', 'usage', `Give a source number after /source, e.g. /source 1; ${range}.`);
+      if (n === undefined) {
+        const say = syntaxOf(ctx);
+        const example = say.mention('source', { n: 1, ...articleRef(ctx, article) });
+        const list = say.mention('sources', articleRef(ctx, article));
+        return errorReply('source', 'usage', `Give a source number, e.g. ${example}; ${range} (${list} lists them).`);
+      }
       const source = article.sources.find((s) => s.n === n);
       if (!source) {
         const numbers = article.sources.map((s) => s.n);

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { byline, sourceRefs } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { articleOption, articleSchema, withArticle } from '../src/core/command-kit.ts';
+import { articleOption, articleRef, articleSchema, withArticle } from '../src/core/command-kit.ts';
 import { okReply } from '../src/core/reply.ts';
+import { slot, syntaxOf } from '../src/core/syntax.ts';
 
 export default defineCommand({
   name: 'sources',
   description: 'List every numbered source of a briefing',
   usage: '[--article id]',
-  examples: ['/sources', '/sources --article central-asia'],
+  examples: [{}, { options: { article: 'central-asia' } }],
   options: [articleOption],
   schema: z.object({ article: articleSchema }),
   permission: 'everyone',
@@ -20,7 +21,7 @@ export default defineCommand({
       );
       return okReply('sources', `Sources of “${article.title}”`, {
         text: sources.length
-          ? `${sources.length} numbered sources. /source <n> shows the passages that cite one.`
+          ? `${sources.length} numbered sources. ${syntaxOf(ctx).mention('source', { n: slot('n'), ...articleRef(ctx, article) })} shows the passages that cite one.`
           : 'This briefing lists no numbered sources.',
         sources,
         footer: byline(article),

@@ -3,18 +3,20 @@ import { defineCommand } from '../src/core/command.ts';
 import { MAX_CHOICES, truncate } from '../src/core/command-kit.ts';
 import { registryOf } from '../src/core/registry.ts';
 import { errorReply, okReply } from '../src/core/reply.ts';
+import { syntaxOf } from '../src/core/syntax.ts';
 
 export default defineCommand({
   name: 'unregister',
   description: 'Hide a registered briefing; its history is kept (moderators)',
   usage: '<id>',
-  examples: ['/unregister second-briefing'],
+  examples: [{ options: { id: 'second-briefing' } }],
   options: [
     {
       name: 'id',
       type: 'string',
       description: 'Id of the registered briefing (see /articles)',
       required: true,
+      listedBy: 'articles',
       autocomplete: (ctx, partial) => {
         const wanted = partial.trim().toLowerCase();
         const ids = registryOf(ctx.services)?.registeredIds() ?? [];
@@ -26,7 +28,7 @@ export default defineCommand({
     },
   ],
   schema: z.object({
-    id: z.string({ error: 'is missing: give the id of a registered briefing, e.g. /unregister second-briefing' }).trim().min(1).max(200),
+    id: z.string({ error: 'is missing: give the id of a registered briefing' }).trim().min(1).max(200),
   }),
   permission: 'moderator',
   async run({ id }, ctx) {
@@ -37,15 +39,17 @@ export default defineCommand({
         'unavailable',
         'Unregistering briefings is not available: this bot runs without its data store (STORE=off).',
       );
+    const say = syntaxOf(ctx);
     const result = await registry.unregister(id, {
       user: ctx.user,
       platform: ctx.platform,
       ...(ctx.channel ? { channel: ctx.channel } : {}),
+      syntax: say,
     });
     if (!result.ok) return errorReply('unregister', result.code, result.message);
     return okReply('unregister', `Unregistered: ${truncate(result.title, 230)}`, {
-      text: `“${result.articleId}” no longer appears in /articles, /ask or digests on any platform. Its ${result.revisions === 1 ? 'revision is' : `${result.revisions} revisions are`} kept; registering it again restores it.`,
-      footer: '/audit shows who did what.',
+      text: `“${result.articleId}” no longer appears in ${say.name('articles')}, ${say.name('ask')} or digests on any platform. Its ${result.revisions === 1 ? 'revision is' : `${result.revisions} revisions are`} kept; registering it again restores it.`,
+      footer: `${say.mention('audit', { article: result.articleId })} shows who did what.`,
     });
   },
 });

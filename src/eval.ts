@@ -10,6 +10,7 @@ import { Library } from './core/library.ts';
 import { loadContentDir } from './core/load-content.ts';
 import type { Excerpt } from './core/reply.ts';
 import { PassageIndex } from './core/search/passage-index.ts';
+import { textSyntax } from './core/syntax.ts';
 
 /**
  * `npm run eval [file]`: asks every question of a question set through `/ask` and scores the
@@ -89,6 +90,7 @@ export function askThroughCommand(library: Library): (q: string) => Promise<Exce
     platform: 'cli',
     now: () => new Date(),
     services: {},
+    syntax: textSyntax(commands),
   };
   return async (q) => {
     const out: Excerpt[] = [];

@@ -13,6 +13,7 @@ import type { Platform, Services } from './core/command.ts';
 import { Library } from './core/library.ts';
 import { loadContentDir } from './core/load-content.ts';
 import { loadOrBuild } from './core/search/snapshot.ts';
+import { textSyntax } from './core/syntax.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { serveProbes } from './http/probes.ts';
 import { HttpServer } from './http/server.ts';
@@ -319,7 +320,10 @@ export async function main(env: Record<string, string | undefined> = process.env
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   // Piped input is a script: it gets answers, never a scheduled digest in between.
   if (config.console && interactive)
-    senders.set('console', createConsoleSender({ output: process.stdout, render: (reply) => renderText(reply, { color: true }) }));
+    senders.set(
+      'console',
+      createConsoleSender({ output: process.stdout, render: (reply) => renderText(reply, { color: true }), syntax: textSyntax(commands) }),
+    );
   if (senders.size > 0) await runtime.digests?.start();
   if (config.console) {
     await runChat(consoleDeps(runtime), { input: process.stdin, output: process.stdout, interactive });

@@ -1,6 +1,7 @@
 import type { Platform } from './command.ts';
 import { BotError } from './errors.ts';
 import type { OkReply } from './reply.ts';
+import type { CommandSyntax } from './syntax.ts';
 
 /**
  * Posts a reply to a channel without anyone asking (scheduled digests). Each adapter
@@ -8,6 +9,8 @@ import type { OkReply } from './reply.ts';
  */
 export interface ChannelSender {
   readonly platform: Platform;
+  /** How members of this platform type commands, for the hints in what is posted (see syntax.ts). */
+  readonly syntax?: CommandSyntax;
   /**
    * Posts `reply` publicly in `channelId`. `idempotencyKey` is stable for one logical
    * delivery: a platform that can de-duplicate (Discord's `nonce` + `enforce_nonce`) uses it

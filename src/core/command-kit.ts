@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { Article } from './article.ts';
 import type { Choice, CommandContext, CommandOption } from './command.ts';
-import { errorReply, type Reply, type ReplyAction, type SourceRef } from './reply.ts';
+import type { Resolved } from './library.ts';
+import { registryOf, type UnregisteredBriefing } from './registry.ts';
+import { type ErrorReply, errorReply, type Reply, type ReplyAction, type SourceRef } from './reply.ts';
+import { type CommandSyntax, syntaxOf } from './syntax.ts';
 
 /** At most this many autocomplete choices (Discord's limit). */
 export const MAX_CHOICES = 25;
@@ -32,10 +35,13 @@ export const articleOption: CommandOption = {
   name: 'article',
   type: 'string',
   description: 'Briefing id or unique prefix (default: the newest)',
+  flag: true,
+  placeholder: 'id',
+  listedBy: 'articles',
   autocomplete: articleChoices,
 };
 
-export const articleSchema = z.string().trim().max(200, { error: 'is too long for a briefing id; see /articles' }).optional();
+export const articleSchema = z.string().trim().max(200, { error: 'is too long for a briefing id' }).optional();
 
 /** Resolves the optional article reference, or returns the error reply naming it. */
 export function withArticle(
@@ -45,8 +51,64 @@ export function withArticle(
   run: (article: Article) => Reply | Promise<Reply>,
 ): Reply | Promise<Reply> {
   const resolved = ctx.library.resolve(ref);
-  if (!resolved.ok) return errorReply(command, resolved.code, resolved.message);
+  if (!resolved.ok) return articleError(ctx, command, ref, resolved);
   return run(resolved.article);
+}
+
+/**
+ * The `article` option a hint needs to reach this briefing: none for the newest (what every
+ * command reads by default), else its id.
+ */
+export function articleRef(ctx: CommandContext, article: Article): { article?: string } {
+  return ctx.library.newest()?.id === article.id ? {} : { article: article.id };
+}
+
+/**
+ * The reply for an article reference that resolves to nothing: a briefing that was
+ * unregistered says so (by whom and when, when the registry knows); otherwise the library's
+ * message and the command that lists every briefing.
+ */
+export async function articleError(
+  ctx: CommandContext,
+  command: string,
+  ref: string | undefined,
+  failure: Extract<Resolved, { ok: false }>,
+): Promise<ErrorReply> {
+  const say = syntaxOf(ctx);
+  const id = ref?.trim().toLowerCase();
+  if (failure.code === 'unknown-article' && id) {
+    const gone = await unregisteredBriefing(ctx, id);
+    if (gone) return errorReply(command, 'unregistered-article', unregisteredMessage(gone, say));
+  }
+  const listed = failure.code === 'no-articles' ? '' : ` ${say.name('articles')} lists every briefing.`;
+  return errorReply(command, failure.code, `${failure.message}${listed}`);
+}
+
+/** What the registry knows of an unregistered briefing; a store that cannot answer only loses the detail. */
+async function unregisteredBriefing(ctx: CommandContext, id: string): Promise<UnregisteredBriefing | undefined> {
+  try {
+    return await registryOf(ctx.services)?.unregistered?.(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `2025-06-01 09:30 UTC`. */
+export function utcMinute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * "“second-briefing” (South Caucasus …) was unregistered by Ayşe on 2025-06-01 09:30 UTC: no
+ * command reads it. Its 2 revisions are kept; a moderator can restore it by registering it
+ * again (/audit --article second-briefing shows its history)."
+ */
+export function unregisteredMessage(gone: UnregisteredBriefing, say: CommandSyntax): string {
+  const by = gone.by ? ` by ${gone.by}` : '';
+  const when = gone.at ? ` on ${utcMinute(gone.at)}` : '';
+  const kept = gone.revisions === 1 ? 'Its revision is kept' : `Its ${gone.revisions} revisions are kept`;
+  const history = say.mention('audit', { article: gone.articleId });
+  return `“${gone.articleId}” (${truncate(gone.title, 80)}) was unregistered${by}${when}: no command reads it. ${kept}; a moderator can restore it by registering it again (${history} shows its history).`;
 }
 
 /**

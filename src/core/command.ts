@@ -3,6 +3,7 @@ import type { Article } from './article.ts';
 import type { Library } from './library.ts';
 import type { Observer } from './observer.ts';
 import type { Reply } from './reply.ts';
+import type { CommandSyntax, MentionOptions } from './syntax.ts';
 
 /**
  * A platform-neutral slash command: declared once, parsed into the same zod schema by every
@@ -23,6 +24,12 @@ export interface CommandOption {
   required?: boolean;
   /** In text form (terminal, Slack) this option takes the rest of the line. */
   rest?: boolean;
+  /** In text form this option is written `--name value` rather than by position (`--article id`). */
+  flag?: boolean;
+  /** What usage lines call its value (`<id>`); default the option's name. */
+  placeholder?: string;
+  /** The command that lists valid values, named when a value is refused (`articles` for ids). */
+  listedBy?: string;
   min?: number;
   max?: number;
   /**
@@ -100,14 +107,25 @@ export interface CommandContext {
   services: Services;
   /** Fetches an attachment's bytes with the platform's credentials (Slack files need the bot token). */
   download?: (attachment: Attachment) => Promise<Uint8Array>;
+  /**
+   * How people type commands where this one came from, for replies that name a command (see
+   * syntax.ts); without it, the terminal's syntax without the command list.
+   */
+  syntax?: CommandSyntax;
+}
+
+/** An example invocation, written in each platform's own syntax by /help. */
+export interface CommandExample {
+  subcommand?: string;
+  options?: MentionOptions;
 }
 
 export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
-  /** Usage after the name, e.g. `<n> [--article id]`. */
+  /** Usage after the name in text form (terminal, Slack), e.g. `<n> [--article id]`; Discord's is worked out from the options. */
   usage: string;
-  examples: string[];
+  examples: CommandExample[];
   options: CommandOption[];
   subcommands?: Subcommand[];
   /** Validates the raw options (from text or from a platform's structured options). */

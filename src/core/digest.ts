@@ -1,6 +1,7 @@
 import type { Article } from './article.ts';
 import type { LibraryEntry } from './library.ts';
 import { type Excerpt, type OkReply, okReply, type ReplyAction } from './reply.ts';
+import { type CommandSyntax, slot, syntaxOf } from './syntax.ts';
 
 /**
  * What a scheduled digest says, as pure functions: which briefings are new for a channel, and
@@ -103,7 +104,7 @@ function clip(text: string, max: number): string {
 }
 
 /** One briefing as a digest entry: byline, key points (or summary), scenarios, how to ask more. */
-export function digestExcerpt(article: Article): Excerpt {
+export function digestExcerpt(article: Article, say: CommandSyntax = syntaxOf({})): Excerpt {
   const lines: string[] = [];
   const byline = [article.author ? `By ${article.author.name}` : undefined, article.date].filter(Boolean).join(' · ');
   if (byline) lines.push(byline);
@@ -117,7 +118,7 @@ export function digestExcerpt(article: Article): Excerpt {
     citations = summary.citations;
   }
   if (article.scenarios.length) lines.push(`Scenarios: ${article.scenarios.map((s) => s.label).join('; ')}`);
-  lines.push(`Ask more: /brief ${article.id}`);
+  lines.push(`Ask more: ${say.mention('brief', { article: article.id })}`);
   const text = lines.join('\n');
   return { articleId: article.id, passageId: article.id, text, passageText: text, citations, highlights: [], label: article.title };
 }
@@ -130,6 +131,8 @@ export interface ComposeOptions {
   /** A channel's first digest says "latest" rather than "new". */
   first?: boolean;
   visibility?: OkReply['visibility'];
+  /** How members of the channel's platform type commands (the digest's hints); the terminal's by default. */
+  syntax?: CommandSyntax;
 }
 
 /**
@@ -140,6 +143,7 @@ export interface ComposeOptions {
  */
 export function composeDigest(options: ComposeOptions): OkReply {
   const { articles, omitted = 0, first = false } = options;
+  const say = options.syntax ?? syntaxOf({});
   const total = articles.length + omitted;
   const title = first
     ? `Briefing digest: the latest ${articles.length === 1 ? 'briefing' : `${articles.length} briefings`}`
@@ -151,21 +155,23 @@ export function composeDigest(options: ComposeOptions): OkReply {
   }));
   return okReply('digest', title, {
     ...(first ? { text: 'The first digest in this channel lists the newest briefings; later ones list what was added since.' } : {}),
-    excerpts: articles.map(digestExcerpt),
-    ...(omitted > 0 ? { items: [{ text: `…and ${omitted} more new ${omitted === 1 ? 'briefing' : 'briefings'}: see /articles` }] } : {}),
-    footer: 'Ask about any of them: /ask <question> · /brief <id>',
+    excerpts: articles.map((a) => digestExcerpt(a, say)),
+    ...(omitted > 0
+      ? { items: [{ text: `…and ${omitted} more new ${omitted === 1 ? 'briefing' : 'briefings'}: see ${say.name('articles')}` }] }
+      : {}),
+    footer: `Ask about any of them: ${say.mention('ask', { question: slot('question') })} · ${say.mention('brief', { article: slot('id') })}`,
     actions,
     visibility: options.visibility ?? 'public',
   });
 }
 
 /** The short note posted when nothing is new and `DIGEST_EMPTY=post`. */
-export function emptyDigest(since?: string, visibility: OkReply['visibility'] = 'public'): OkReply {
+export function emptyDigest(since?: string, visibility: OkReply['visibility'] = 'public', say: CommandSyntax = syntaxOf({})): OkReply {
   return okReply('digest', 'Briefing digest: nothing new', {
     text: since
       ? `No briefings were added since the last digest (${since.slice(0, 16).replace('T', ' ')} UTC).`
       : 'No briefings were added since the last digest.',
-    footer: 'Browse what is there: /articles',
+    footer: `Browse what is there: ${say.name('articles')}`,
     visibility,
   });
 }

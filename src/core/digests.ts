@@ -1,5 +1,6 @@
 import type { CommandChannel, CommandUser } from './command.ts';
 import type { OkReply } from './reply.ts';
+import type { CommandSyntax } from './syntax.ts';
 
 /**
  * The digest service `/digest` talks to, found at `ctx.services.digests`. It is implemented by
@@ -11,13 +12,18 @@ export interface DigestService {
   /** Subscribes the channel (or resumes a paused subscription with the same schedule). */
   subscribe(request: SubscribeRequest): Promise<DigestResult<{ subscription: SubscriptionView; resumed: boolean }>>;
   /** Cancels one subscription by id, or the channel's only one when no id is given. */
-  unsubscribe(request: { channel: CommandChannel; user: CommandUser; id?: number }): Promise<DigestResult<{ removed: SubscriptionView }>>;
+  unsubscribe(request: {
+    channel: CommandChannel;
+    user: CommandUser;
+    id?: number;
+    syntax?: CommandSyntax;
+  }): Promise<DigestResult<{ removed: SubscriptionView }>>;
   /** The channel's subscriptions, their next runs and the last delivery. */
   status(channel: CommandChannel): Promise<ChannelDigestStatus>;
-  /** What would be posted now, as a private reply (nothing is recorded). */
-  preview(channel: CommandChannel): Promise<OkReply>;
+  /** What would be posted now, as a private reply (nothing is recorded); `syntax` writes its command hints. */
+  preview(channel: CommandChannel, syntax?: CommandSyntax): Promise<OkReply>;
   /** Posts a digest now (recorded in the ledger like a scheduled one). */
-  postNow(request: { channel: CommandChannel; user: CommandUser }): Promise<DigestResult<PostNowResult>>;
+  postNow(request: { channel: CommandChannel; user: CommandUser; syntax?: CommandSyntax }): Promise<DigestResult<PostNowResult>>;
 }
 
 export interface SubscribeRequest {
@@ -27,6 +33,8 @@ export interface SubscribeRequest {
   when: string;
   /** IANA time zone; the configured default when absent. */
   timeZone?: string;
+  /** How the asker types commands, for messages that name one (see syntax.ts). */
+  syntax?: CommandSyntax;
 }
 
 export type DigestResult<T> = ({ ok: true } & T) | { ok: false; code: string; message: string };

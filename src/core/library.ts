@@ -117,7 +117,7 @@ export class Library {
         message: `"${ref}" matches ${matches.length} briefings (${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}): type more of the id.`,
       };
     }
-    return { ok: false, code: 'unknown-article', message: `No briefing with id "${ref}". Try one of: ${known} (see /articles).` };
+    return { ok: false, code: 'unknown-article', message: `No briefing with id "${ref}". Try one of: ${known}.` };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Article, ImportIssue } from './article.ts';
 import type { Attachment, CommandChannel, CommandUser, Platform } from './command.ts';
+import type { CommandSyntax } from './syntax.ts';
 
 /**
  * The registration service `/register`, `/unregister` and `/audit` talk to, found at
@@ -32,6 +33,24 @@ export interface Registry {
   }): Promise<AuditRecord[]>;
   /** Ids of the registered briefings that are live, for autocomplete. */
   registeredIds(): string[];
+  /**
+   * A briefing that is not loaded because it was unregistered: who hid it and when (from the
+   * audit log) and how many revisions are kept. Undefined when the id is live or was never
+   * registered. Commands use it to say why an id no longer answers.
+   */
+  unregistered?(articleId: string): Promise<UnregisteredBriefing | undefined>;
+}
+
+/** What `Registry.unregistered` knows of a hidden briefing. */
+export interface UnregisteredBriefing {
+  articleId: string;
+  title: string;
+  revisions: number;
+  /** When it was unregistered (ISO), if the audit log has it. */
+  at?: string;
+  /** Who unregistered it: their name, else their platform id. */
+  by?: string;
+  platform?: Platform;
 }
 
 /** Where a briefing to register comes from. */
@@ -48,6 +67,8 @@ export interface RegistryActor {
   user: CommandUser;
   platform: Platform;
   channel?: CommandChannel;
+  /** How the asker types commands, for messages that name one ("run /register again"). */
+  syntax?: CommandSyntax;
 }
 
 export type RegistryResult<T> = ({ ok: true } & T) | { ok: false; code: string; message: string; errors?: ImportIssue[] };

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import auditCommand from '../../commands/audit.ts';
+import { commands } from '../../commands/index.ts';
 import registerCommand from '../../commands/register.ts';
 import unregisterCommand from '../../commands/unregister.ts';
 import { renderText } from '../adapters/console/render.ts';
@@ -10,6 +11,7 @@ import { type DispatchLog, type RawOptions, runCommand } from '../core/dispatch.
 import { exportMarkdown } from '../core/import/export-markdown.ts';
 import type { Library } from '../core/library.ts';
 import { type Reply, toJson } from '../core/reply.ts';
+import { type CommandSyntax, textSyntax } from '../core/syntax.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { type RegisterConfig, type RegistrySetup, setupRegistry } from './index.ts';
@@ -77,8 +79,29 @@ async function withRegistry<T>(
   }
 }
 
+/** The subcommands of `briefing-bot` that stand for chat commands of the same name. */
+const CLI_COMMANDS = new Set(['register', 'unregister', 'audit']);
+
+/**
+ * How the CLI's replies name commands: `briefing-bot unregister <id>` for the ones it has, and
+ * `briefing-bot exec "/brief …"` for the others.
+ */
+export function cliSyntax(list: readonly AnyCommand[] = commands): CommandSyntax {
+  const slash = textSyntax(list);
+  const wrap = (command: string, text: string) =>
+    CLI_COMMANDS.has(command) ? `briefing-bot ${text.slice(1)}` : `briefing-bot exec "${text.replace(/"/g, "'")}"`;
+  return {
+    name: (command, subcommand) => wrap(command, slash.name(command, subcommand)),
+    mention: (command, options, subcommand) => wrap(command, slash.mention(command, options, subcommand)),
+    usage: (command, subcommand) => wrap(command.name, slash.usage(command, subcommand)),
+  };
+}
+
 function contextOf(runtime: CliRuntime): CommandContext {
-  return consoleContext({ library: runtime.library, commands: [], services: runtime.services, logger: runtime.logger }, 'cli');
+  return consoleContext(
+    { library: runtime.library, commands: [], services: runtime.services, logger: runtime.logger, syntax: cliSyntax() },
+    'cli',
+  );
 }
 
 function print(io: CliIo, reply: Reply, json: boolean): number {

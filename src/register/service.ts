@@ -11,6 +11,7 @@ import type {
   RegistryActor,
   RegistryResult,
 } from '../core/registry.ts';
+import { syntaxOf } from '../core/syntax.ts';
 import type { NewAuditEntry, Store } from '../store/types.ts';
 import { type AcquireOptions, acquire } from './acquire.ts';
 import { LibraryCatalog } from './catalog.ts';
@@ -234,13 +235,14 @@ export function createRegistry(options: RegistryOptions): Registry {
       };
       const before = await alreadyPublished();
       if (before) return before;
+      const say = actor.syntax ?? syntaxOf({});
       const entry = await findPending(pendingId);
       if (!entry) {
         pending.delete(pendingId);
         return {
           ok: false,
           code: 'expired',
-          message: `Registration "${pendingId.slice(0, 20)}" has expired or is unknown (previews last ${Math.round(ttl / 60_000)} minutes): run /register again.`,
+          message: `Registration "${pendingId.slice(0, 20)}" has expired or is unknown (previews last ${Math.round(ttl / 60_000)} minutes): run ${say.name('register')} again.`,
         };
       }
       if (entry.userId !== actorKey(actor)) {
@@ -303,6 +305,7 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
 
     async cancel(pendingId, actor) {
+      const say = actor.syntax ?? syntaxOf({});
       const entry = await findPending(pendingId);
       if (!entry) {
         const done = await publishedAs(pendingId);
@@ -310,7 +313,7 @@ export function createRegistry(options: RegistryOptions): Registry {
           return {
             ok: false,
             code: 'already-published',
-            message: `Too late to cancel: it was published as revision ${done.revision} of ${done.articleId}. /unregister ${done.articleId} hides it.`,
+            message: `Too late to cancel: it was published as revision ${done.revision} of ${done.articleId}. ${say.mention('unregister', { id: done.articleId })} hides it.`,
           };
         return {
           ok: false,
@@ -334,6 +337,7 @@ export function createRegistry(options: RegistryOptions): Registry {
 
     async unregister(articleId, actor): Promise<RegistryResult<{ articleId: string; title: string; revisions: number }>> {
       const id = articleId.trim().toLowerCase();
+      const say = actor.syntax ?? syntaxOf({});
       return serial(async () => {
         const latest = await store.articles.latest(id, { includeHidden: true });
         if (!latest) {
@@ -355,7 +359,7 @@ export function createRegistry(options: RegistryOptions): Registry {
           return {
             ok: false as const,
             code: 'already-unregistered',
-            message: `"${id}" is already unregistered; /register it again to restore it.`,
+            message: `"${id}" is already unregistered; registering it again (${say.name('register')}) restores it.`,
           };
         const revisions = (await store.articles.revisions(id)).length;
         const at = now().toISOString();

@@ -84,9 +84,12 @@ export async function deliver(ctx: DeliverContext, delivery: Delivery, workspace
   }
   const articles = delivery.articleIds.map((id) => ctx.library.get(id)?.article).filter((a): a is Article => a !== undefined);
   if (articles.length === 0 && ctx.empty === 'skip') return finish('empty', delivery.attempts);
-  const reply = articles.length ? composeDigest({ articles, omitted: delivery.omitted, first: delivery.first }) : emptyDigest();
   const sender = ctx.senders.get(delivery.platform);
   if (!sender) return finish('failed', delivery.attempts, { error: `no ${delivery.platform} connection is running in this process` });
+  const syntax = sender.syntax ? { syntax: sender.syntax } : {};
+  const reply = articles.length
+    ? composeDigest({ articles, omitted: delivery.omitted, first: delivery.first, ...syntax })
+    : emptyDigest(undefined, 'public', sender.syntax);
 
   let attempts = delivery.attempts;
   let rateLimitWaits = 0;

@@ -4,6 +4,7 @@ import type { CommandChannel, Platform } from '../core/command.ts';
 import { chooseDigest, composeDigest, emptyDigest } from '../core/digest.ts';
 import type { DeliveryView, DigestService, PostNowResult, SubscriptionView } from '../core/digests.ts';
 import type { Library } from '../core/library.ts';
+import { type CommandSyntax, slot, syntaxOf } from '../core/syntax.ts';
 import { unreachableReason } from '../store/index.ts';
 import type { Delivery, Store, Subscription } from '../store/types.ts';
 import { type CronSpec, nextSlot } from './cron.ts';
@@ -34,8 +35,8 @@ const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', discord: 'Dis
  * The terminal channel posts only into an interactive chat (main.ts starts no terminal sender
  * for piped input, which is a script, nor for `exec`).
  */
-function noSender(platform: Platform): string {
-  const preview = '/digest preview shows what would be posted.';
+function noSender(platform: Platform, say: CommandSyntax): string {
+  const preview = `${say.name('digest', 'preview')} shows what would be posted.`;
   if (platform === 'console' || platform === 'cli') {
     return `Digests are posted in the terminal only while the chat runs in an interactive terminal (npm start at a prompt); with piped input or briefing-bot exec there is nowhere to post one. ${preview}`;
   }
@@ -89,13 +90,14 @@ export function createDigestService(deps: ServiceDeps): DigestService {
       createdBy: sub.createdBy,
     };
   };
-  const digestFor = (articleIds: string[], omitted: number, first: boolean) => {
+  const digestFor = (articleIds: string[], omitted: number, first: boolean, syntax: CommandSyntax) => {
     const articles = articleIds.map((id) => deps.library.get(id)?.article).filter((a): a is Article => a !== undefined);
-    return articles.length ? composeDigest({ articles, omitted, first, visibility: 'private' }) : undefined;
+    return articles.length ? composeDigest({ articles, omitted, first, visibility: 'private', syntax }) : undefined;
   };
 
   return {
-    async subscribe({ channel, user, when, timeZone }) {
+    async subscribe({ channel, user, when, timeZone, syntax }) {
+      const say = syntax ?? syntaxOf({});
       const parsed = parseSchedule(when, timeZone, deps.config.DEFAULT_TIMEZONE, deps.now());
       if (!parsed.ok) return parsed;
       const { schedule, spec, timeZone: zone } = parsed.value;
@@ -118,14 +120,14 @@ export function createDigestService(deps: ServiceDeps): DigestService {
         return {
           ok: false,
           code: 'already-subscribed',
-          message: `This channel already gets "${same.schedule}" digests in ${same.timeZone} (subscription ${same.id}). See /digest status.`,
+          message: `This channel already gets "${same.schedule}" digests in ${same.timeZone} (subscription ${same.id}). See ${say.name('digest', 'status')}.`,
         };
       }
       if (existing.length >= MAX_SUBSCRIPTIONS_PER_CHANNEL) {
         return {
           ok: false,
           code: 'too-many-subscriptions',
-          message: `This channel has ${existing.length} digest subscriptions, the most allowed; remove one first: /digest unsubscribe <id>.`,
+          message: `This channel has ${existing.length} digest subscriptions, the most allowed; remove one first: ${say.mention('digest', { id: slot('id') }, 'unsubscribe')}.`,
         };
       }
       const created = await store.subscriptions.create(
@@ -145,7 +147,8 @@ export function createDigestService(deps: ServiceDeps): DigestService {
       return { ok: true, resumed: false, subscription: await view(created) };
     },
 
-    async unsubscribe({ channel, user, id }) {
+    async unsubscribe({ channel, user, id, syntax }) {
+      const say = syntax ?? syntaxOf({});
       const subs = await channelSubscriptions(store, channel);
       const list = subs.map((s) => `${s.id} (${s.schedule} ${s.timeZone})`).join(', ');
       if (!subs.length) return { ok: false, code: 'no-subscription', message: 'This channel has no digest subscription.' };
@@ -155,7 +158,7 @@ export function createDigestService(deps: ServiceDeps): DigestService {
           return {
             ok: false,
             code: 'which-subscription',
-            message: `This channel has ${subs.length} digest subscriptions: ${list}. Say which one: /digest unsubscribe ${subs[0]?.id}`,
+            message: `This channel has ${subs.length} digest subscriptions: ${list}. Say which one: ${say.mention('digest', { id: subs[0]?.id ?? 1 }, 'unsubscribe')}`,
           };
         }
         target = subs[0];
@@ -197,18 +200,20 @@ export function createDigestService(deps: ServiceDeps): DigestService {
       };
     },
 
-    async preview(channel) {
+    async preview(channel, syntax) {
+      const say = syntax ?? syntaxOf({});
       const previous = await store.deliveries.previousDigest(channel.platform, channel.id);
       const choice = chooseDigest(deps.library.list(), previous, deps.now());
-      const reply = digestFor(choice.articleIds, choice.omitted, choice.first);
+      const reply = digestFor(choice.articleIds, choice.omitted, choice.first, say);
       if (reply) return { ...reply, title: `Preview — ${reply.title}`, actions: reply.actions ?? [] };
-      const note = emptyDigest(previous?.cutoff, 'private');
+      const note = emptyDigest(previous?.cutoff, 'private', say);
       const posts = deps.config.DIGEST_EMPTY === 'post' ? 'this note would be posted' : 'nothing would be posted (DIGEST_EMPTY=skip)';
       return { ...note, title: `Preview — ${note.title}`, footer: `Right now ${posts}.` };
     },
 
-    async postNow({ channel }): Promise<({ ok: true } & PostNowResult) | { ok: false; code: string; message: string }> {
-      if (!deps.senders.has(channel.platform)) return { ok: false, code: 'no-sender', message: noSender(channel.platform) };
+    async postNow({ channel, syntax }): Promise<({ ok: true } & PostNowResult) | { ok: false; code: string; message: string }> {
+      if (!deps.senders.has(channel.platform))
+        return { ok: false, code: 'no-sender', message: noSender(channel.platform, syntax ?? syntaxOf({})) };
       const { delivery, done } = await deps.postNow({ channel });
       const timeout = new AbortController();
       const waited = await Promise.race([done, deps.sleep(deps.postNowWaitMs, timeout.signal).then(() => 'waiting' as const)]);

@@ -85,7 +85,7 @@ export function parseSchedule(when: string, zone: string | undefined, defaultZon
     return {
       ok: false,
       code: 'invalid-timezone',
-      message: `"${zoneText}" is not a time zone I know. Use ${ZONE_EXAMPLE}, e.g. /digest subscribe daily 09:00 Europe/Istanbul`,
+      message: `"${zoneText}" is not a time zone I know. Use ${ZONE_EXAMPLE}.`,
     };
   }
   const parsed = parseWhen(words);

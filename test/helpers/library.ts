@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commands } from '../../commands/index.ts';
 import type { Article } from '../../src/core/article.ts';
 import type { CommandContext, CommandUser, Platform } from '../../src/core/command.ts';
 import { importArticle } from '../../src/core/import/index.ts';
 import { Library } from '../../src/core/library.ts';
 import { PassageIndex } from '../../src/core/search/passage-index.ts';
+import { textSyntax } from '../../src/core/syntax.ts';
 
 export const BUNDLED_FILE = fileURLToPath(
   new URL('../../content/china-counter-balancing-central-asia-southeast-asia.txt', import.meta.url),
@@ -53,5 +55,6 @@ export function testContext(
     channel: { platform: overrides.platform ?? 'console', id: 'C-test' },
     now: () => new Date('2025-06-01T09:00:00Z'),
     services: overrides.services ?? {},
+    syntax: textSyntax(commands),
   };
 }

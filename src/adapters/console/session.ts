@@ -3,6 +3,7 @@ import type { AnyCommand, CommandContext, Services } from '../../core/command.ts
 import { type DispatchLog, runLine } from '../../core/dispatch.ts';
 import type { Library } from '../../core/library.ts';
 import type { Reply } from '../../core/reply.ts';
+import { type CommandSyntax, textSyntax } from '../../core/syntax.ts';
 
 export interface ConsoleDeps {
   library: Library;
@@ -10,6 +11,20 @@ export interface ConsoleDeps {
   services: Services;
   logger?: DispatchLog;
   now?: () => Date;
+  /** How replies write commands; default the terminal's (`/source 6 --article id`). */
+  syntax?: CommandSyntax;
+}
+
+const syntaxes = new WeakMap<readonly AnyCommand[], CommandSyntax>();
+
+/** The terminal's syntax for a command list (made once per list). */
+function terminalSyntax(commands: readonly AnyCommand[]): CommandSyntax {
+  let syntax = syntaxes.get(commands);
+  if (!syntax) {
+    syntax = textSyntax(commands);
+    syntaxes.set(commands, syntax);
+  }
+  return syntax;
 }
 
 function localUser(): string {
@@ -29,6 +44,7 @@ export function consoleContext(deps: ConsoleDeps, platform: 'console' | 'cli'): 
     channel: { platform: 'console', id: 'terminal', name: 'terminal' },
     now: deps.now ?? (() => new Date()),
     services: deps.services,
+    syntax: deps.syntax ?? terminalSyntax(deps.commands),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Attachment, CommandContext, Services } from '../../core/command.ts
 import type { RawOptions } from '../../core/dispatch.ts';
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
+import type { CommandSyntax } from '../../core/syntax.ts';
 
 /**
  * Turns a Discord interaction into the core's terms: who is asking (and whether they are a
@@ -13,6 +14,8 @@ import type { Library } from '../../core/library.ts';
 export interface ContextDeps {
   library: Library;
   services: Services;
+  /** How Discord members type commands (named options), for replies that name one. */
+  syntax: CommandSyntax;
   now: () => Date;
   moderatorRoleId?: string;
   download: (attachment: Attachment) => Promise<Uint8Array>;
@@ -55,6 +58,7 @@ export function contextFor(interaction: BaseInteraction, deps: ContextDeps): Com
     now: deps.now,
     services: deps.services,
     download: deps.download,
+    syntax: deps.syntax,
   };
 }
 

@@ -8,7 +8,7 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { AnyCommand } from '../../core/command.ts';
-import { findCommand, permissionFor, runCommand } from '../../core/dispatch.ts';
+import { findCommand, liftFlags, permissionFor, runCommand } from '../../core/dispatch.ts';
 import type { Invocation, Reply } from '../../core/reply.ts';
 import { type ButtonState, decodeButton, replyButtons, type ShareRecord } from './components.ts';
 import { type ContextDeps, contextFor, rawOptions, shareableOptions } from './context.ts';
@@ -52,9 +52,10 @@ export function createInteractionHandler(deps: InteractionDeps): (interaction: I
 }
 
 async function onCommand(interaction: ChatInputCommandInteraction, deps: InteractionDeps): Promise<void> {
-  const found = findCommand(deps.commands, interaction.commandName);
+  const found = findCommand(deps.commands, interaction.commandName, deps.syntax);
   if (!('run' in found)) return send(interaction, [{ content: renderError(found.ok ? '' : found.error.message), embeds: [] }], false);
-  const raw = rawOptions(interaction.options.data);
+  // `--article central` typed into the question is read as the article option, as in text form.
+  const raw = liftFlags(found, rawOptions(interaction.options.data));
   const ctx = contextFor(interaction, deps);
   const options = shareableOptions(raw);
   const presentation: Presentation = { public: false, ...(options ? { invocation: { command: found.name, options } } : {}) };
@@ -69,7 +70,7 @@ async function onButton(interaction: ButtonInteraction, deps: InteractionDeps): 
     return tellPrivately(interaction, 'This button has expired (buttons with long questions last 15 minutes). Run the command again.');
   }
   const { invocation } = decoded;
-  const found = findCommand(deps.commands, invocation.command);
+  const found = findCommand(deps.commands, invocation.command, deps.syntax);
   if (!('run' in found)) return tellPrivately(interaction, found.ok ? 'Unknown command.' : found.error.message);
   const ctx = contextFor(interaction, deps);
   if (decoded.kind !== 'share') {

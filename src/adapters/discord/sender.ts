@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, RateLimitError, type REST } from 'discord.js';
 import { type ChannelSender, DeliveryError } from '../../core/channel.ts';
 import type { OkReply } from '../../core/reply.ts';
+import type { CommandSyntax } from '../../core/syntax.ts';
 import { renderReply } from './render.ts';
 
 /**
@@ -39,9 +40,10 @@ export function classifyDeliveryError(error: unknown, channelId: string): Delive
 }
 
 /** A ChannelSender over discord.js REST (the client's, so rate-limit buckets are shared). */
-export function createChannelSender(rest: REST): ChannelSender {
+export function createChannelSender(rest: REST, syntax?: CommandSyntax): ChannelSender {
   return {
     platform: 'discord',
+    ...(syntax ? { syntax } : {}),
     async send(channelId: string, reply: OkReply, options: { idempotencyKey: string }) {
       const messages = renderReply({ ...reply, visibility: 'public' });
       const messageIds: string[] = [];

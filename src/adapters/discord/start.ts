@@ -17,6 +17,7 @@ import { INTERACTIONS_PATH, interactionsEndpoint } from './http-endpoint.ts';
 import { createInteractionHandler } from './interactions.ts';
 import { createChannelSender, rejectLongChannelWaits } from './sender.ts';
 import { discordPublicKey } from './signature.ts';
+import { discordSyntax } from './syntax.ts';
 
 /** What the Discord adapter needs from the configuration. */
 export interface DiscordConfig {
@@ -152,9 +153,11 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
     },
   });
   const now = deps.now ?? (() => new Date());
+  const syntax = discordSyntax(deps.commands);
   const handler = createInteractionHandler({
     library: deps.library,
     services: deps.services ?? {},
+    syntax,
     now,
     ...(deps.config.moderatorRoleId ? { moderatorRoleId: deps.config.moderatorRoleId } : {}),
     download: attachmentDownloader({ maxBytes: deps.maxDownloadBytes ?? 8 * 1024 * 1024, timeoutMs: deps.downloadTimeoutMs ?? 15_000 }),
@@ -190,7 +193,7 @@ export async function startDiscord(deps: DiscordDeps): Promise<DiscordAdapter> {
   logger.info({ mode, user: client.user?.tag, applicationId: client.application?.id }, 'discord adapter ready');
 
   return {
-    sender: createChannelSender(client.rest),
+    sender: createChannelSender(client.rest, syntax),
     client,
     mode,
     health: () => ({ connected: !gateway || (client.isReady() && client.ws.status === Status.Ready), mode }),

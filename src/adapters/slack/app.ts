@@ -301,6 +301,7 @@ export async function startSlack(deps: SlackDeps): Promise<SlackAdapter> {
   // after a restart posts only what is missing.
   const senderOptions = {
     keys,
+    syntax: kit.syntax,
     now: () => now().getTime(),
     warn: (obj: Record<string, unknown>, msg: string) => logger.warn(obj.err ? { ...obj, err: safeError(obj.err, scrub) } : obj, msg),
   };

@@ -5,6 +5,7 @@ import { findCommand, parseText, type RawOptions, runCommand } from '../../core/
 import { BotError } from '../../core/errors.ts';
 import type { Library } from '../../core/library.ts';
 import { errorReply, type Invocation, type Reply } from '../../core/reply.ts';
+import { type CommandSyntax, textSyntax } from '../../core/syntax.ts';
 import type { SlackMessage } from './block-types.ts';
 import { renderError, renderReply } from './blocks.ts';
 import type { DeliveryLog } from './dedupe.ts';
@@ -83,6 +84,10 @@ export class SlackKit {
   readonly now: () => Date;
   readonly queue: WorkQueue;
   readonly othersWaiting: () => number;
+  /** How commands are typed here: each command's own slash command (`/bb-source 6`). */
+  readonly syntax: CommandSyntax;
+  /** The same through the umbrella command (`/briefing source 6`), for answers to it. */
+  readonly umbrellaSyntax: CommandSyntax;
   readonly #download: SlackKitOptions['download'];
 
   constructor(options: SlackKitOptions) {
@@ -101,6 +106,8 @@ export class SlackKit {
     this.queue = options.queue;
     this.othersWaiting = options.othersWaiting;
     this.#download = options.download;
+    this.syntax = textSyntax(this.commands, (command) => this.slashName(command));
+    this.umbrellaSyntax = textSyntax(this.commands, (command) => `/${UMBRELLA} ${command}`);
   }
 
   /** The slash command name for a command: prefix + name (`/bb-source`). */
@@ -110,24 +117,25 @@ export class SlackKit {
 
   /**
    * The command a slash command reaches, and the text left for its options:
-   * `/bb-source 6` and `/briefing source 6` both give `{ name: 'source', text: '6' }`.
+   * `/bb-source 6` and `/briefing source 6` both give `{ name: 'source', text: '6' }`; the second
+   * is `umbrella`, and answers to it name commands the same way (`/briefing scenario asean`).
    */
-  resolveSlash(slash: string, sent: string): { name: string; text: string } {
+  resolveSlash(slash: string, sent: string): { name: string; text: string; umbrella: boolean } {
     const text = slackInputText(sent);
     const called = slash.replace(/^\//, '').toLowerCase();
     if (called === UMBRELLA) {
       const m = /^\s*\/?(\S*)\s*([\s\S]*)$/.exec(text) as RegExpExecArray;
-      return { name: (m[1] || 'help').toLowerCase(), text: (m[2] ?? '').trim() };
+      return { name: (m[1] || 'help').toLowerCase(), text: (m[2] ?? '').trim(), umbrella: true };
     }
     const name = this.prefix && called.startsWith(this.prefix) ? called.slice(this.prefix.length) : called;
-    return { name, text: text.trim() };
+    return { name, text: text.trim(), umbrella: false };
   }
 
   /**
    * The context a command runs in. Whether the user moderates is only looked up for a command
    * that has moderator parts (in OAuth mode that can take a users.info call).
    */
-  async contextFor(who: SlackWho, command: string): Promise<CommandContext> {
+  async contextFor(who: SlackWho, command: string, options: { umbrella?: boolean } = {}): Promise<CommandContext> {
     const found = this.commands.find((c) => c.name === command);
     const guarded = found?.permission === 'moderator' || (found?.subcommands ?? []).some((s) => s.permission === 'moderator');
     const workspaceId = this.workspaceOf(who);
@@ -160,12 +168,13 @@ export class SlackKit {
       now: this.now,
       services: this.services,
       ...(download ? { download: (attachment: Attachment) => download(attachment, token) } : {}),
+      syntax: options.umbrella ? this.umbrellaSyntax : this.syntax,
     };
   }
 
   /** Runs a command line's worth of text for a named command; the invocation is what a Share button re-runs. */
   async runText(name: string, text: string, ctx: CommandContext): Promise<{ reply: Reply; invocation?: Invocation }> {
-    const found = findCommand(this.commands, name);
+    const found = findCommand(this.commands, name, ctx.syntax);
     if (!('run' in found)) return { reply: found };
     const raw = parseText(found, text);
     const reply = await runCommand(found, raw, ctx, this.logger);
@@ -177,7 +186,7 @@ export class SlackKit {
     if (!invocation) {
       return { reply: errorReply('button', 'expired', 'This button has expired or is not valid any more; run the command again.') };
     }
-    const found = findCommand(this.commands, invocation.command);
+    const found = findCommand(this.commands, invocation.command, ctx.syntax);
     if (!('run' in found)) return { reply: found };
     const reply = await runCommand(found, invocation.options, ctx, this.logger);
     return { reply, invocation: { command: found.name, options: invocation.options } };
@@ -245,13 +254,10 @@ export class SlackKit {
     return ids;
   }
 
-  /** The private answer when the queue is full. */
-  busy(name: string): SlackMessage {
+  /** The private answer when the queue is full; `command` as the user typed it (`/bb-ask`, `/briefing ask`). */
+  busy(command: string): SlackMessage {
     const seconds = Math.ceil(this.queue.expectedWaitMs / 1000);
-    return renderError(
-      `The bot is busy right now (about ${seconds} s of answers queued); run ${this.slashName(name)} again in a minute.`,
-      true,
-    );
+    return renderError(`The bot is busy right now (about ${seconds} s of answers queued); run ${command} again in a minute.`, true);
   }
 
   /** A private message telling the user what went wrong with a Web API call. */

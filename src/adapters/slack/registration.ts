@@ -2,6 +2,7 @@ import type { App, MessageShortcut, webApi } from '@slack/bolt';
 import type { Attachment } from '../../core/command.ts';
 import { findCommand, type RawOptions, runCommand } from '../../core/dispatch.ts';
 import { errorReply, type Reply } from '../../core/reply.ts';
+import { slot } from '../../core/syntax.ts';
 import type { SlackExtension } from './extensions.ts';
 import type { SlackKit, SlackWho } from './kit.ts';
 
@@ -50,7 +51,7 @@ async function resolveFile(client: webApi.WebClient, file: SlackFile): Promise<A
 }
 
 async function register(kit: SlackKit, who: SlackWho, raw: RawOptions): Promise<Reply> {
-  const command = findCommand(kit.commands, 'register');
+  const command = findCommand(kit.commands, 'register', kit.syntax);
   if (!('run' in command)) return command;
   return runCommand(command, raw, await kit.contextFor(who, 'register'), kit.logger);
 }
@@ -146,7 +147,7 @@ export const slackRegistration: SlackExtension = {
           errorReply(
             'register',
             'missing-source',
-            'That message carries no file or link to register: share a .txt, .md or .html file, or use /register <url>.',
+            `That message carries no file or link to register: share a .txt, .md or .html file, or use ${kit.syntax.mention('register', { url: slot('url') })}.`,
           ),
         );
       }

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { type ChannelSender, DeliveryError, type SendOptions } from '../../core/channel.ts';
 import type { OkReply } from '../../core/reply.ts';
+import type { CommandSyntax } from '../../core/syntax.ts';
 import { memoryKeyStore } from '../../store/memory-keys.ts';
 import type { KeyStore } from '../../store/types.ts';
 import type { SlackMessage } from './block-types.ts';
@@ -27,6 +28,8 @@ export interface SlackSenderOptions {
   /** Warnings worth an operator's attention (a check that could not be made). */
   warn?: (obj: Record<string, unknown>, msg: string) => void;
   now?: () => number;
+  /** How the workspace's members type commands, for the digest's hints (the bot's slash commands). */
+  syntax?: CommandSyntax;
 }
 
 const GONE = new Set(['channel_not_found', 'is_archived', 'channel_is_archived']);
@@ -148,6 +151,7 @@ export function slackChannelSender(clientFor: SlackClientFor, options: SlackSend
 
   return {
     platform: 'slack',
+    ...(options.syntax ? { syntax: options.syntax } : {}),
     async send(channelId, reply: OkReply, sendOptions) {
       const { idempotencyKey, workspaceId } = sendOptions;
       const messages = renderReply({ ...reply, visibility: 'public' });

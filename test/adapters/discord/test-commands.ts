@@ -25,7 +25,7 @@ export function testCommands(gate: Gate = new Gate()): AnyCommand[] {
     name: 'x-watch',
     description: 'Subscribe this channel to scheduled digests',
     usage: '<subscribe|list> [cron]',
-    examples: ['/x-watch subscribe 0 9 * * 1'],
+    examples: [{ subcommand: 'subscribe', options: { cron: '0 9 * * 1' } }],
     options: [],
     subcommands: [
       {
@@ -45,7 +45,7 @@ export function testCommands(gate: Gate = new Gate()): AnyCommand[] {
     name: 'x-mod',
     description: 'Show who registered which briefing',
     usage: '',
-    examples: ['/x-mod'],
+    examples: [{}],
     options: [],
     schema: z.object({}),
     permission: 'moderator',

@@ -42,7 +42,9 @@ describe('command names', () => {
     const umbrella = (await harness.slash('/briefing', 'source 6')).json();
     expect(umbrella.blocks).toEqual(prefixed.blocks);
     const unknown = (await harness.slash('/bb-nope', '')).json();
-    expect(textsOf(unknown).join(' ')).toContain('Unknown command "/nope". Known commands: /ask');
+    expect(textsOf(unknown).join(' ')).toContain(
+      'Unknown command "/bb-nope". Known commands: /bb-ask, /bb-brief, /bb-scenario, /bb-source, /bb-sources, /bb-articles, /bb-digest, /bb-register, /bb-unregister, /bb-audit, /bb-help. Try /bb-help.',
+    );
   });
 });
 

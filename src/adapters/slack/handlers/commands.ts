@@ -17,7 +17,8 @@ type Outcome = { reply: Reply; invocation?: Invocation };
 
 export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBudgetMs: number }): void {
   app.command(/^\/[a-z0-9_-]+$/i, async ({ command, ack, respond, context, client }) => {
-    const { name, text } = kit.resolveSlash(command.command, command.text ?? '');
+    const { name, text, umbrella } = kit.resolveSlash(command.command, command.text ?? '');
+    const typed = (umbrella ? kit.umbrellaSyntax : kit.syntax).name(name);
     const who: SlackWho = {
       userId: command.user_id,
       userName: command.user_name,
@@ -30,17 +31,17 @@ export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBu
     };
     const workspaceId = kit.workspaceOf(who);
     if (kit.queue.full) {
-      const busy = kit.busy(name);
+      const busy = kit.busy(typed);
       await ack({ response_type: 'ephemeral', text: busy.text, blocks: busy.blocks as never });
       return;
     }
     const pressed = kit.othersWaiting() > 0 || kit.queue.load > 0;
     const work: Promise<Outcome> = kit.queue
-      .run(async () => kit.runText(name, text, await kit.contextFor(who, name)))
+      .run(async () => kit.runText(name, text, await kit.contextFor(who, name, { umbrella })))
       .catch((error: unknown) => {
         kit.logError(error, 'Slack command failed', { command: name });
         return {
-          reply: { ok: false, command: name, error: { code: 'internal', message: `/${name} failed on our side; try again in a moment.` } },
+          reply: { ok: false, command: name, error: { code: 'internal', message: `${typed} failed on our side; try again in a moment.` } },
         };
       });
 
@@ -66,7 +67,7 @@ export function registerCommandHandler(app: App, kit: SlackKit, options: { ackBu
       return;
     }
 
-    await ack({ response_type: 'ephemeral', text: `Working on ${kit.slashName(name)}…` });
+    await ack({ response_type: 'ephemeral', text: `Working on ${typed}…` });
     const outcome = await work;
     const messages = await kit.render(outcome.reply, outcome.invocation, workspaceId, { maxMessages: MAX_RESPONSE_MESSAGES });
     await kit.respondAll(respond, messages, outcome.reply);
