@@ -21,7 +21,7 @@ export function describeEntry(e: AuditRecord): string {
       return `registered ${target}${text(d.revision) ? ` revision ${text(d.revision)}` : ''}${title}`;
     }
     case 'article.unregister':
-      return `unregistered ${target}${text(d.revisions) ? ` (${text(d.revisions)} revisions kept)` : ''}`;
+      return `unregistered ${target}${text(d.revisions) ? ` (${text(d.revisions) === '1' ? '1 revision' : `${text(d.revisions)} revisions`} kept)` : ''}`;
     default: {
       const extra = Object.entries(d)
         .filter(([, v]) => text(v) !== undefined)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Article } from '../core/article.ts';
+import type { Platform } from '../core/command.ts';
 import type { Library } from '../core/library.ts';
 import type {
   AuditRecord,
@@ -11,7 +12,7 @@ import type {
   RegistryActor,
   RegistryResult,
 } from '../core/registry.ts';
-import { syntaxOf } from '../core/syntax.ts';
+import { type CommandSyntax, syntaxOf } from '../core/syntax.ts';
 import type { NewAuditEntry, Store } from '../store/types.ts';
 import { type AcquireOptions, acquire } from './acquire.ts';
 import { LibraryCatalog } from './catalog.ts';
@@ -62,10 +63,28 @@ interface StoredPending {
 /** Parsed pending registrations this process keeps at hand; the oldest are dropped beyond it (the store keeps them all). */
 const MAX_PENDING = 200;
 
-/** Shared-key names: the preview, the claim of the one Publish that runs, and its outcome. */
+/** Shared-key names: the preview, the claim of the one Publish that runs, and its outcome (published or cancelled). */
 const pendingKey = (id: string) => `register:pending:${id}`;
 const claimKey = (id: string) => `register:claim:${id}`;
 const publishedKey = (id: string) => `register:published:${id}`;
+const cancelledKey = (id: string) => `register:cancelled:${id}`;
+
+/** Who cancelled a pending registration, kept so a later Publish click can say so. */
+interface CancelNote {
+  by: string;
+  platform: string;
+  at: string;
+  articleId: string;
+}
+
+/** How many recent unregistrations `/unregister` looks through to name the hidden briefings. */
+const HIDDEN_LOOKBACK = 50;
+
+/** `2025-06-01 09:30 UTC`. */
+const utcMinute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/** Who did it, for messages: the name the platform gave, else the id. */
+const nameOf = (actor: RegistryActor) => actor.user.name ?? actor.user.id;
 
 /** `slack:U123`: who, as stored in a revision. */
 export function actorKey(actor: RegistryActor): string {
@@ -103,6 +122,15 @@ export function createRegistry(options: RegistryOptions): Registry {
     const entry = await store.keys.get(publishedKey(pendingId), now().toISOString());
     return entry ? (JSON.parse(entry.value) as { articleId: string; revision: number }) : undefined;
   }
+
+  /** Who cancelled a pending registration in any process, if someone did. */
+  async function cancelledBy(pendingId: string): Promise<CancelNote | undefined> {
+    const entry = await store.keys.get(cancelledKey(pendingId), now().toISOString()).catch(() => undefined);
+    return entry ? (JSON.parse(entry.value) as CancelNote) : undefined;
+  }
+
+  const cancelledMessage = (note: CancelNote, say: CommandSyntax) =>
+    `This registration of “${note.articleId}” was cancelled by ${note.by} (${note.platform}) at ${utcMinute(note.at)}: nothing was stored. Run ${say.name('register')} again to publish it.`;
 
   /** A pending registration from this process's memory, else from the store (parsed again). */
   async function findPending(pendingId: string): Promise<Pending | undefined> {
@@ -239,6 +267,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       const entry = await findPending(pendingId);
       if (!entry) {
         pending.delete(pendingId);
+        const cancelled = await cancelledBy(pendingId);
+        if (cancelled) return { ok: false, code: 'cancelled', message: cancelledMessage(cancelled, say) };
         return {
           ok: false,
           code: 'expired',
@@ -251,7 +281,13 @@ export function createRegistry(options: RegistryOptions): Registry {
       // One Publish runs, whichever process each click reached; a failed one frees the claim.
       const at0 = now().getTime();
       const claim = await store.keys.putIfAbsent(claimKey(pendingId), actorKey(actor), iso(at0), iso(entry.expiresAt));
-      if (!claim.created)
+      if (!claim.created) {
+        // A Cancel on another process claims it too (this one may still hold the preview).
+        const cancelled = await cancelledBy(pendingId);
+        if (cancelled) {
+          pending.delete(pendingId);
+          return { ok: false, code: 'cancelled', message: cancelledMessage(cancelled, say) };
+        }
         return (
           (await alreadyPublished()) ?? {
             ok: false,
@@ -259,6 +295,7 @@ export function createRegistry(options: RegistryOptions): Registry {
             message: 'This registration is being published already (a second click): its result follows.',
           }
         );
+      }
       pending.delete(pendingId);
       return serial(async () => {
         const article: Article = entry.parsed.article;
@@ -315,6 +352,13 @@ export function createRegistry(options: RegistryOptions): Registry {
             code: 'already-published',
             message: `Too late to cancel: it was published as revision ${done.revision} of ${done.articleId}. ${say.mention('unregister', { id: done.articleId })} hides it.`,
           };
+        const cancelled = await cancelledBy(pendingId);
+        if (cancelled)
+          return {
+            ok: false,
+            code: 'cancelled',
+            message: `This registration of “${cancelled.articleId}” was already cancelled by ${cancelled.by} (${cancelled.platform}) at ${utcMinute(cancelled.at)}: nothing was stored.`,
+          };
         return {
           ok: false,
           code: 'expired',
@@ -331,7 +375,13 @@ export function createRegistry(options: RegistryOptions): Registry {
           message: 'Too late to cancel: this registration is being published or was published.',
         };
       pending.delete(pendingId);
-      await store.keys.delete(pendingKey(pendingId));
+      const at = now();
+      const note: CancelNote = { by: nameOf(actor), platform: actor.platform, at: at.toISOString(), articleId: entry.parsed.article.id };
+      await Promise.all([
+        store.keys.delete(pendingKey(pendingId)),
+        // Only a later click's message depends on it: a note that cannot be stored loses nothing.
+        store.keys.put(cancelledKey(pendingId), JSON.stringify(note), at.toISOString(), iso(at.getTime() + ttl)).catch(() => undefined),
+      ]);
       return { ok: true, articleId: entry.parsed.article.id, title: entry.parsed.article.title };
     },
 
@@ -348,19 +398,21 @@ export function createRegistry(options: RegistryOptions): Registry {
               message: `"${id}" ships with the bot (the content folder) and was never registered: remove its file from BRIEFING_CONTENT_DIR to retire it.`,
             };
           }
-          const known = registeredIds().slice(0, 10);
           return {
             ok: false as const,
             code: 'unknown-article',
-            message: `No registered briefing with id "${articleId.slice(0, 80)}". ${known.length ? `Registered: ${known.join(', ')}.` : 'None is registered yet.'}`,
+            message: `No registered briefing with id "${articleId.slice(0, 80)}". ${await whatIsRegistered(say)}`,
           };
         }
-        if (latest.hidden)
+        if (latest.hidden) {
+          const gone = await lastUnregistered(id);
+          const who = gone ? ` by ${gone.by}${gone.at ? ` on ${utcMinute(gone.at)}` : ''}` : '';
           return {
             ok: false as const,
             code: 'already-unregistered',
-            message: `"${id}" is already unregistered; registering it again (${say.name('register')}) restores it.`,
+            message: `"${id}" was already unregistered${who}; registering it again (${say.name('register')}) restores it.`,
           };
+        }
         const revisions = (await store.articles.revisions(id)).length;
         const at = now().toISOString();
         await store.articles.setHidden(id, true, {
@@ -378,5 +430,39 @@ export function createRegistry(options: RegistryOptions): Registry {
     },
 
     registeredIds,
+
+    async unregistered(articleId) {
+      const id = articleId.trim().toLowerCase();
+      if (library.get(id)) return undefined;
+      const latest = await store.articles.latest(id, { includeHidden: true });
+      if (!latest?.hidden) return undefined;
+      const gone = await lastUnregistered(id);
+      return { articleId: id, title: latest.article.title, revisions: latest.revision, ...gone };
+    },
   };
+
+  /** Who unregistered a briefing last, and when, from the audit log. */
+  async function lastUnregistered(id: string): Promise<{ by: string; at: string; platform?: Platform } | undefined> {
+    const [entry] = await store.audit.list({ target: id, action: 'article.unregister', limit: 1 });
+    if (!entry) return undefined;
+    return { by: entry.actorName ?? entry.actor, at: entry.at, ...(entry.platform ? { platform: entry.platform } : {}) };
+  }
+
+  /**
+   * What `/unregister` can act on, for an id it cannot: the registered ids, and the briefings
+   * unregistered lately (hidden, not gone: the audit log lists them).
+   */
+  async function whatIsRegistered(say: CommandSyntax): Promise<string> {
+    const live = registeredIds();
+    const recent = await store.audit.list({ action: 'article.unregister', limit: HIDDEN_LOOKBACK });
+    const hidden = [...new Set(recent.map((e) => e.target).filter((t): t is string => Boolean(t) && !library.get(t as string)))];
+    const registered = live.length
+      ? `Registered: ${live.slice(0, 10).join(', ')}${live.length > 10 ? ` and ${live.length - 10} more` : ''}.`
+      : hidden.length
+        ? 'None is registered now.'
+        : 'None is registered yet.';
+    if (!hidden.length) return registered;
+    const audit = say.name('audit');
+    return `${registered} Already unregistered (hidden; ${audit} lists them): ${hidden.slice(0, 10).join(', ')}${hidden.length > 10 ? ', …' : ''}.`;
+  }
 }

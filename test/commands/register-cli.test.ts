@@ -169,7 +169,7 @@ describe('briefing-bot register (CLI)', () => {
 
     const audit = await cli(['audit', '--json']);
     expect(JSON.parse(audit.stdout).items.map((i: { text: string }) => i.text)).toEqual([
-      `unregistered ${SECOND_ID} (1 revisions kept)`,
+      `unregistered ${SECOND_ID} (1 revision kept)`,
       `registered ${SECOND_ID} revision 1 (“The South Caucasus Energy Corridor Between the Caspian and Europe” from second-briefing.md)`,
     ]);
     expect(await storedRevisions()).toEqual({ [SECOND_ID]: [1] });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../commands/index.ts';
+import { discordSyntax } from '../../src/adapters/discord/syntax.ts';
 import type { Attachment, CommandContext } from '../../src/core/command.ts';
 import { findCommand, runCommand, runLine } from '../../src/core/dispatch.ts';
 import type { Library } from '../../src/core/library.ts';
@@ -341,7 +342,7 @@ describe('/unregister and /audit', () => {
 
     const audit = ok(await run('audit', {}));
     expect(audit.items?.map((i) => i.text)).toEqual([
-      'unregistered south-caucasus-energy-corridor (1 revisions kept)',
+      'unregistered south-caucasus-energy-corridor (1 revision kept)',
       'registered south-caucasus-energy-corridor revision 1 (“The South Caucasus Energy Corridor Between the Caspian and Europe” from second-briefing.md)',
     ]);
     expect(audit.items?.[0]?.label).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC · mod \(discord\)$/);
@@ -353,6 +354,32 @@ describe('/unregister and /audit', () => {
       command: 'unregister',
       error: { code: 'unknown-article', message: 'No registered briefing with id "no-such-briefing". None is registered yet.' },
     });
+  });
+
+  it('/unregister of an unknown id names the registered ids, and the unregistered ones /audit lists', async () => {
+    const other = SECOND_TEXT.replace(`id: ${SECOND_ID}`, 'id: other-briefing').replace(/^title: .*$/m, 'title: Another Corridor');
+    ok(await run('register', { file: attach('second-briefing.md', SECOND_TEXT), yes: true }));
+    ok(await run('register', { file: attach('other.md', other), yes: true }));
+    ok(await run('unregister', { id: SECOND_ID }));
+    expect(await run('unregister', { id: 'nope' })).toEqual({
+      ok: false,
+      command: 'unregister',
+      error: {
+        code: 'unknown-article',
+        message: `No registered briefing with id "nope". Registered: other-briefing. Already unregistered (hidden; /audit lists them): ${SECOND_ID}.`,
+      },
+    });
+    ok(await run('unregister', { id: 'other-briefing' }));
+    const none = await run('unregister', { id: 'nope' });
+    expect(none.ok ? '' : none.error.message).toBe(
+      `No registered briefing with id "nope". None is registered now. Already unregistered (hidden; /audit lists them): other-briefing, ${SECOND_ID}.`,
+    );
+    // Registered again, it is live and no longer listed as hidden.
+    ok(await run('register', { file: attach('second-briefing.md', SECOND_TEXT), yes: true }));
+    const again = await run('unregister', { id: 'nope' });
+    expect(again.ok ? '' : again.error.message).toBe(
+      `No registered briefing with id "nope". Registered: ${SECOND_ID}. Already unregistered (hidden; /audit lists them): other-briefing.`,
+    );
   });
 
   it('/audit pages back with an "Older entries" button', async () => {
@@ -399,5 +426,57 @@ describe('/unregister and /audit', () => {
     expect(texts).toContain('digest subscribe subscription:g1');
     expect(texts).toContain('unregistered gone');
     expect(texts).not.toContain('digest subscribe subscription:g2');
+  });
+});
+
+describe('a briefing that was unregistered, asked for by id', () => {
+  let clock: Date;
+  beforeEach(async () => {
+    await store.close();
+    clock = new Date('2025-06-20T10:00:00.000Z');
+    ({ library, store, registry } = registryOn(data.dir, { now: () => clock }));
+    ok(await run('register', { file: attach('second-briefing.md', SECOND_TEXT), yes: true }));
+    clock = new Date('2025-06-21T08:30:00.000Z');
+    ok(await run('unregister', { id: SECOND_ID }));
+  });
+
+  const said = `“${SECOND_ID}” (The South Caucasus Energy Corridor Between the Caspian and Europe) was unregistered by mod on 2025-06-21 08:30 UTC: no command reads it. Its revision is kept; a moderator can restore it by registering it again (/audit --article ${SECOND_ID} shows its history).`;
+
+  it.each([
+    ['brief', `/brief --article ${SECOND_ID}`],
+    ['ask', `/ask pipeline --article ${SECOND_ID}`],
+    ['scenario', `/scenario 1 --article ${SECOND_ID}`],
+    ['source', `/source 1 --article ${SECOND_ID}`],
+    ['sources', `/sources --article ${SECOND_ID}`],
+  ])('/%s says it was unregistered, by whom and when', async (name, line) => {
+    expect(await runLine(commands, line, ctx({ moderator: false }))).toEqual({
+      ok: false,
+      command: name,
+      error: { code: 'unregistered-article', message: said },
+    });
+  });
+
+  it('an id nobody registered still gets "No briefing with id" and the command that lists them', async () => {
+    const reply = await runLine(commands, '/brief --article never-was', ctx());
+    expect(reply.ok ? '' : reply.error.message).toBe(
+      `No briefing with id "never-was". Try one of: ${articleFromFile(BUNDLED_FILE).id}. /articles lists every briefing.`,
+    );
+  });
+
+  it('/unregister of it again says who unregistered it and when', async () => {
+    expect(await run('unregister', { id: SECOND_ID })).toEqual({
+      ok: false,
+      command: 'unregister',
+      error: {
+        code: 'already-unregistered',
+        message: `"${SECOND_ID}" was already unregistered by mod on 2025-06-21 08:30 UTC; registering it again (/register) restores it.`,
+      },
+    });
+  });
+
+  it('on Discord the history hint is written with options', async () => {
+    const discord = { ...ctx(), syntax: discordSyntax(commands) };
+    const reply = await runLine(commands, `/sources --article ${SECOND_ID}`, discord);
+    expect(reply.ok ? '' : reply.error.message).toContain(`(/audit article:${SECOND_ID} shows its history)`);
   });
 });

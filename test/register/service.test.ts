@@ -148,9 +148,27 @@ describe('the registry', () => {
       articleId: SECOND_ID,
       title: prepared.preview.article.title,
     });
-    expect(await registry.publish(prepared.preview.pendingId, ada)).toMatchObject({ ok: false, code: 'expired' });
+    clock = new Date('2025-06-20T10:05:00.000Z');
+    expect(await registry.publish(prepared.preview.pendingId, bob)).toEqual({
+      ok: false,
+      code: 'cancelled',
+      message: `This registration of “${SECOND_ID}” was cancelled by ada (slack) at 2025-06-20 10:00 UTC: nothing was stored. Run /register again to publish it.`,
+    });
+    expect(await registry.cancel(prepared.preview.pendingId, ada)).toEqual({
+      ok: false,
+      code: 'cancelled',
+      message: `This registration of “${SECOND_ID}” was already cancelled by ada (slack) at 2025-06-20 10:00 UTC: nothing was stored.`,
+    });
     expect(await store.articles.latest(SECOND_ID)).toBeUndefined();
     expect(await store.audit.list()).toEqual([]);
+  });
+
+  it('still says "expired or unknown" of a registration nobody cancelled', async () => {
+    expect(await registry.publish('never-made', ada)).toEqual({
+      ok: false,
+      code: 'expired',
+      message: 'Registration "never-made" has expired or is unknown (previews last 30 minutes): run /register again.',
+    });
   });
 
   it('lets a preview expire after thirty minutes', async () => {
@@ -442,8 +460,13 @@ describe('a registration previewed in one process', () => {
       const { pendingId } = prepared.preview;
       expect(await other.registry.cancel(pendingId, bob)).toMatchObject({ ok: false, code: 'not-yours' });
       expect(await other.registry.cancel(pendingId, ada)).toMatchObject({ ok: true, articleId: SECOND_ID });
-      expect(await registry.publish(pendingId, ada)).toMatchObject({ ok: false });
-      expect(await other.registry.publish(pendingId, ada)).toMatchObject({ ok: false, code: 'expired' });
+      // The process that previewed it still holds the preview in memory: it must say it was cancelled too.
+      expect(await registry.publish(pendingId, ada)).toMatchObject({ ok: false, code: 'cancelled' });
+      expect(await other.registry.publish(pendingId, ada)).toMatchObject({
+        ok: false,
+        code: 'cancelled',
+        message: expect.stringContaining('was cancelled by ada (slack)'),
+      });
       expect(await store.articles.latest(SECOND_ID)).toBeUndefined();
     } finally {
       await other.store.close();
