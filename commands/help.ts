@@ -36,18 +36,23 @@ export default defineCommand({
       const subs = found.subcommands?.map((s) => ({
         label: say.usage(found, s.name),
         text: withRole(s.description, s.permission, ' (moderators)'),
+        literal: 'label' as const,
       }));
       return okReply('help', say.usage(found), {
         text: withRole(found.description, found.permission, ' (moderators only)'),
         items: [
           ...(subs ?? []),
-          ...found.examples.map((e) => ({ label: 'Example', text: say.mention(found.name, e.options, e.subcommand) })),
+          ...found.examples.map((e) => ({
+            label: 'Example',
+            text: say.mention(found.name, e.options, e.subcommand),
+            literal: 'text' as const,
+          })),
         ],
       });
     }
     return okReply('help', 'briefing-bot commands', {
       text: 'Every answer is a cited excerpt from the briefings: the passage, its footnote numbers and the sources behind them.',
-      items: visible.map((c) => ({ label: say.usage(c), text: c.description })),
+      items: visible.map((c) => ({ label: say.usage(c), text: c.description, literal: 'label' as const })),
       footer: `Try ${say.name('brief')}, then ${say.mention('scenario', { name: 'central-asia' })} or ${say.mention('ask', { question: 'What did Japarov call for?' })}`,
     });
   },

@@ -36,6 +36,12 @@ export interface SourceRef {
 export interface ReplyItem {
   label?: string;
   text: string;
+  /**
+   * Which part is a command line to type (a /help usage line or example): rendered exactly as
+   * written, as code where the platform has it, so it can be copied (Slack's look-alikes for
+   * `*` and `_` would break `30 8 * * 1-5` or `America/New_York`). Only for the bot's own words.
+   */
+  literal?: 'label' | 'text';
 }
 
 /** A structured command invocation that a button can trigger. */

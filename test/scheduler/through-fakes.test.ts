@@ -3,11 +3,13 @@ import { REST } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.ts';
 import { createChannelSender } from '../../src/adapters/discord/sender.ts';
+import { discordSyntax } from '../../src/adapters/discord/syntax.ts';
 import { slackChannelSender } from '../../src/adapters/slack/sender.ts';
 import type { ChannelSender } from '../../src/core/channel.ts';
 import type { Platform } from '../../src/core/command.ts';
 import { runLine } from '../../src/core/dispatch.ts';
 import type { Library } from '../../src/core/library.ts';
+import { type CommandSyntax, textSyntax } from '../../src/core/syntax.ts';
 import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.ts';
 import type { Store } from '../../src/store/types.ts';
 import { type FakeDiscord, nextId, startFakeDiscord } from '../fakes/discord.ts';
@@ -47,15 +49,16 @@ describe('digests through the Slack and Discord loopback fakes', () => {
     data.cleanup();
   });
 
-  const slackSender = () => {
+  const slackSender = (syntax?: CommandSyntax) => {
     const client = new webApi.WebClient('xoxb-test', {
       slackApiUrl: slack.apiUrl,
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
     });
-    return slackChannelSender(() => client);
+    return slackChannelSender(() => client, syntax ? { syntax } : {});
   };
-  const discordSender = () => createChannelSender(new REST({ api: discord.apiUrl, retries: 0 }).setToken('discord-test-token'));
+  const discordSender = (syntax?: CommandSyntax) =>
+    createChannelSender(new REST({ api: discord.apiUrl, retries: 0 }).setToken('discord-test-token'), syntax);
 
   function boot(senders: ChannelSender[]) {
     const store = sqliteStoreIn(data.dir);
@@ -108,6 +111,24 @@ describe('digests through the Slack and Discord loopback fakes', () => {
     await second.scheduler.sweep();
     await second.scheduler.idle();
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('names commands in a digest as the channel’s platform types them: Slack’s prefixed commands, Discord’s options', async () => {
+    const id = library.list()[0]!.article.id;
+    const channel = nextId();
+    const { scheduler } = boot([slackSender(textSyntax(commands, (c) => `/bb-${c}`)), discordSender(discordSyntax(commands))]);
+    await subscribe(scheduler, 'slack', 'C0PREFIX');
+    await subscribe(scheduler, 'discord', channel);
+    clock = Date.parse('2025-06-02T06:00:00Z');
+    await scheduler.sweep();
+    await scheduler.idle();
+    const slackText = JSON.stringify(slack.callsTo('chat.postMessage')[0]?.body.blocks);
+    expect(slackText).toContain(`Ask more: /bb-brief --article ${id}`);
+    expect(slackText).toContain('Ask about any of them: /bb-ask &lt;question&gt; · /bb-brief --article &lt;id&gt;');
+    const post = discord.requests.find((r) => r.method === 'POST' && r.path === `/channels/${channel}/messages`);
+    const discordText = JSON.stringify(post?.body);
+    expect(discordText).toContain(`Ask more: /brief article:${id}`);
+    expect(discordText).toContain('Ask about any of them: /ask question:<question> · /brief article:<id>');
   });
 
   it('Slack: a 429 is waited out for its Retry-After and the digest is posted once', async () => {

@@ -101,6 +101,18 @@ export function escapeWithHighlights(text: string, highlights: readonly [number,
 }
 
 /**
+ * The bot's own command line as inline code, shown (and copied) exactly as written: Discord does
+ * not format inside code, so nothing needs a backslash. A backtick, which would end the span,
+ * becomes a look-alike; line breaks become spaces; cut to `max` characters with the ticks.
+ *
+ * @example inlineCode('/digest subscribe when:30 8 * * 1-5', 100) // '`/digest subscribe when:30 8 * * 1-5`'
+ */
+export function inlineCode(text: string, max: number): string {
+  const inner = text.replace(BIDI_CONTROLS, '').replace(/`/g, '\u02cb').replace(/\s+/g, ' ').trim();
+  return `\`${cut(inner, Math.max(1, max - 2)) || ' '}\``;
+}
+
+/**
  * For places Discord shows as plain text (embed footers, button labels, autocomplete choices):
  * no markdown is rendered there, so only mention-like syntax is broken up, with a zero-width
  * space, so it can never display as (or be copied as) a ping.

@@ -1,5 +1,5 @@
 import type { Excerpt, OkReply, Reply, SourceRef } from '../../core/reply.ts';
-import { cut, escapeFit, escapeWithHighlights, fitRendered, plainSafe } from './escape.ts';
+import { cut, escapeFit, escapeWithHighlights, fitRendered, inlineCode, plainSafe } from './escape.ts';
 import { type DiscordMessage, LIMITS } from './limits.ts';
 import { type Block, type KeyedField, maxBlockLength, type PackOptions, packBlocks } from './split.ts';
 
@@ -52,8 +52,10 @@ function renderOk(reply: OkReply): DiscordMessage[] {
     blocks.push({ text: renderExcerpt(excerpt, room), separator: '\n\n', fields });
   }
   for (const item of reply.items ?? []) {
-    const label = item.label ? `**${escapeFit(item.label, 200)}** ` : '• ';
-    blocks.push({ text: label + escapeFit(item.text, LIMITS.description - label.length), separator: '\n', fields: [] });
+    const label = !item.label ? '• ' : item.literal === 'label' ? `${inlineCode(item.label, 200)} ` : `**${escapeFit(item.label, 200)}** `;
+    const room = LIMITS.description - label.length;
+    const text = item.literal === 'text' ? inlineCode(item.text, room) : escapeFit(item.text, room);
+    blocks.push({ text: label + text, separator: '\n', fields: [] });
   }
   for (const [key, source] of sources) {
     if (!cited.has(key)) blocks.push({ text: '', separator: '', fields: [sourceField(source)] });

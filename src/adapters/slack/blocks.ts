@@ -8,7 +8,7 @@ import {
   type SlackLimits,
   type SlackMessage,
 } from './block-types.ts';
-import { escapeEntities, link, mrkdwnText, oneLine, plainText, truncate, truncateEscaped, userMention } from './escape.ts';
+import { codeSpan, escapeEntities, link, mrkdwnText, oneLine, plainText, truncate, truncateEscaped, userMention } from './escape.ts';
 import { chunkRichText, footnoteSuffix, jsonLength, MIN_CHUNK } from './rich.ts';
 import { blockSize, pack, sourceKey, type Unit } from './split.ts';
 
@@ -83,8 +83,13 @@ function itemUnits(reply: OkReply, limits: SlackLimits): Unit[] {
   };
   for (const item of reply.items ?? []) {
     const labelText = oneLine(item.label ?? '');
-    const label = labelText ? `*${truncateEscaped(mrkdwnText(labelText), 300)}* ` : '';
-    const pieces = chunkRichText(item.text, [], Math.max(MIN_CHUNK, limits.sectionChars - jsonLength(label) - 10));
+    const label = !labelText
+      ? ''
+      : item.literal === 'label'
+        ? `${codeSpan(labelText, 300)} `
+        : `*${truncateEscaped(mrkdwnText(labelText), 300)}* `;
+    const room = Math.max(MIN_CHUNK, limits.sectionChars - jsonLength(label) - 10);
+    const pieces = item.literal === 'text' ? [codeSpan(oneLine(item.text), room)] : chunkRichText(item.text, [], room);
     pieces.forEach((piece, k) => {
       const line = `${k === 0 ? `• ${label}` : ''}${piece}`;
       const cost = jsonLength(line) + 2;

@@ -38,6 +38,18 @@ export function mrkdwnText(text: string): string {
 }
 
 /**
+ * The bot's own command line as an inline code span, so it can be copied as it is: Slack does
+ * not format inside code, so `*` and `_` stay (no look-alikes). A backtick, which would end the
+ * span, becomes a look-alike; `&`, `<`, `>` are entities as everywhere; cut to `max` characters.
+ *
+ * @example codeSpan('/digest subscribe 30 8 * * 1-5 America/New_York', 100) // '`/digest subscribe 30 8 * * 1-5 America/New_York`'
+ */
+export function codeSpan(text: string, max: number): string {
+  const inner = truncate(oneLine(stripControls(text)).replace(/`/g, LOOK_ALIKE['`'] as string), Math.max(1, max - 2));
+  return `\`${escapeEntities(inner)}\``;
+}
+
+/**
  * Text for `plain_text` objects (headers, button labels). Slack does not parse them, but angle
  * brackets are still swapped for look-alikes so no rendering of ours ever contains `<!…>`.
  */

@@ -30,6 +30,18 @@ describe('terminal chat', () => {
     expect(text).not.toContain('\x1b[');
   });
 
+  it('writes commands in replies as they are typed here: /help usage, /brief scenario hints, usage errors', async () => {
+    const out = collect();
+    const input = PassThrough.from(['/help\n/brief\n/source x\n/help digest\n']);
+    await runChat(deps, { input, output: out.stream, interactive: false });
+    const text = out.text();
+    expect(text).toContain('• /ask <question> [--article id]: Ask a question');
+    expect(text).toContain('Try /brief, then /scenario central-asia or /ask What did Japarov call for?');
+    expect(text).toContain('• Scenario: First scenario: ASEAN — /scenario asean');
+    expect(text).toContain('/source: n "x": must be a whole number such as 6; /sources lists them. Usage: /source <n> [--article id]');
+    expect(text).toContain('• Example: /digest subscribe 30 8 * * 1-5 America/New_York');
+  });
+
   it('takes plain text as a question', async () => {
     const out = collect();
     await runChat(deps, { input: PassThrough.from(['What did Japarov call for?\n']), output: out.stream, interactive: false });
@@ -55,6 +67,15 @@ describe('exec', () => {
     expect(reply.excerpts[0]).toMatchObject({ passageId: expect.stringMatching(/#p\d+$/), citations: [6] });
     expect(reply.excerpts[0].passageText).toContain('Guangxi');
     expect(reply.actions).toBeUndefined();
+  });
+
+  it('marks /help usage lines and examples as literal command lines in the JSON interface', async () => {
+    const out = collect();
+    await execOnce(deps, '/help source', true, out.stream);
+    expect(JSON.parse(out.text()).items).toEqual([
+      { label: 'Example', text: '/source 6', literal: 'text' },
+      { label: 'Example', text: '/source 1 --article central-asia', literal: 'text' },
+    ]);
   });
 
   it('a user error exits 1 with the error object', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cut, escapeFit, escapeMarkdown, escapeWithHighlights, plainSafe } from '../../../src/adapters/discord/escape.ts';
+import { cut, escapeFit, escapeMarkdown, escapeWithHighlights, inlineCode, plainSafe } from '../../../src/adapters/discord/escape.ts';
 
 /** Removes markdown escapes the way Discord renders them, to compare with the original text. */
 function rendered(markdown: string): string {
@@ -97,5 +97,24 @@ describe('cutting to a limit', () => {
 describe('plainSafe', () => {
   it('breaks mention syntax in plain-text places such as footers', () => {
     expect(plainSafe('by <@123> for @everyone')).toBe('by <\u200b@123> for @\u200beveryone');
+  });
+});
+
+describe('inlineCode, for command lines the bot writes', () => {
+  it('shows a command exactly as written, with nothing to unescape', () => {
+    expect(inlineCode('/digest subscribe when:30 8 * * 1-5 timezone:America/New_York', 200)).toBe(
+      '`/digest subscribe when:30 8 * * 1-5 timezone:America/New_York`',
+    );
+  });
+
+  it('cannot be ended early, spill onto another line or run past its length', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.integer({ min: 3, max: 120 }), (text, max) => {
+        const code = inlineCode(text, max);
+        expect(code.length).toBeLessThanOrEqual(max);
+        expect(code.startsWith('`') && code.endsWith('`')).toBe(true);
+        expect(code.slice(1, -1)).not.toMatch(/[`\n]/);
+      }),
+    );
   });
 });

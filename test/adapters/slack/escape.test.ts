@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  codeSpan,
   escapeEntities,
   link,
   linkUrl,
@@ -89,5 +90,25 @@ describe('highlighted text', () => {
     expect(pieces.length).toBeGreaterThan(4);
     for (const p of pieces) expect(JSON.stringify(p).length - 2).toBeLessThanOrEqual(500);
     expect(pieces.join(' ').replace(/\*/g, '')).toBe(text);
+  });
+});
+
+describe('codeSpan, for command lines the bot writes', () => {
+  it('keeps * and _ as they are, so a command can be copied', () => {
+    expect(codeSpan('/bb_digest subscribe 30 8 * * 1-5 America/New_York', 200)).toBe(
+      '`/bb_digest subscribe 30 8 * * 1-5 America/New_York`',
+    );
+  });
+
+  it('cannot be ended early or carry a mention: backticks become look-alikes, brackets entities, on one line', () => {
+    const out = codeSpan('a`b <!channel> &\nnext', 200);
+    expect(out).toBe('`aˋb &lt;!channel&gt; &amp; next`');
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.integer({ min: 3, max: 120 }), (text, max) => {
+        const span = codeSpan(text, max);
+        expect(span.startsWith('`') && span.endsWith('`')).toBe(true);
+        expect(span.slice(1, -1)).not.toMatch(/[`<>\n]/);
+      }),
+    );
   });
 });
