@@ -4,6 +4,7 @@ import { byline } from '../src/core/cite.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { articleError, articleOption, articleSchema, pageSchema, roughCount, sourceActions, truncate } from '../src/core/command-kit.ts';
 import { errorReply, okReply, type ReplyAction } from '../src/core/reply.ts';
+import { parseDocId } from '../src/core/search/documents.ts';
 import { slot, syntaxOf } from '../src/core/syntax.ts';
 
 /** Excerpts per page of `/ask` answers. */
@@ -74,6 +75,15 @@ export default defineCommand({
         type: 'run',
         label: 'More results',
         invoke: { command: 'ask', options: { question, page: page + 1, ...(article ? { article } : {}) } },
+      });
+    }
+    // A briefing found by its author or title (the document about it) opens with /brief.
+    for (const e of answer.excerpts.filter((x) => parseDocId(x.passageId).kind === 'about').slice(0, 2)) {
+      const title = ctx.library.get(e.articleId)?.article.title ?? e.articleId;
+      actions.push({
+        type: 'run',
+        label: truncate(`Summary: ${title}`, 60),
+        invoke: { command: 'brief', options: { article: e.articleId } },
       });
     }
     actions.push(...sourceActions(answer.sources));

@@ -4,8 +4,8 @@ import type { Library } from './library.ts';
 import type { Excerpt, SourceRef } from './reply.ts';
 import { findAcronymDefinitions } from './search/acronyms.ts';
 import { COMMON_LEXICON, Lexicon } from './search/analyze.ts';
-import { articleLexicon, documentText } from './search/documents.ts';
-import { bestExcerpt } from './search/excerpt.ts';
+import { aboutText, articleLexicon, documentText } from './search/documents.ts';
+import { bestExcerpt, matchSpans, mergeRanges } from './search/excerpt.ts';
 import { STOP_WORDS } from './search/lexicon.ts';
 import { PassageIndex } from './search/passage-index.ts';
 import { tokenize } from './search/text.ts';
@@ -140,6 +140,12 @@ function excerptOf(library: Library, hit: SearchHit): Excerpt | undefined {
   const article = library.get(hit.articleId)?.article;
   if (!article) return undefined;
   const terms = new Set(hit.terms);
+  if (hit.kind === 'about') {
+    // The briefing itself (its author or title matched): one line saying what it is and who wrote it.
+    const text = aboutText(article);
+    const highlights = mergeRanges(matchSpans(text, terms, lexiconOf(library, article)).map((m) => [m.start, m.end]));
+    return { articleId: article.id, passageId: hit.id, text, passageText: text, citations: [], highlights, label: 'Briefing' };
+  }
   if (hit.kind === 'keyPoint') {
     const text = documentText(article, hit.id);
     if (!text) return undefined;

@@ -6,36 +6,62 @@ import type { IndexDoc } from './engine.ts';
 export { articleHash } from './article-hash.ts';
 
 /**
- * How an article becomes index documents: one per body passage (`<articleId>#p<n>`) and one
- * per key point (`<articleId>#k<n>`). A passage also carries the title, outlet and author of
- * the sources it cites (so `Reuters` or `Zhaparov` reaches it) and its scenario's label.
- * Document fields: `text`, `alias` (demonym places, acronyms of long forms), `sources`,
- * `context` (scenario label, introduction or conclusion, or "key point summary").
+ * How an article becomes index documents: one per body passage (`<articleId>#p<n>`), one per
+ * key point (`<articleId>#k<n>`) and one about the briefing itself (`<articleId>#a`: its author
+ * and title, so "Mamedov" or "who wrote …" reaches it; scored below passages, see RELEVANCE).
+ * A passage also carries the title, outlet and author of the sources it cites (so `Reuters` or
+ * `Zhaparov` reaches it) and its scenario's label. Document fields: `text`, `alias` (demonym
+ * places, acronyms of long forms), `sources`, `context` (scenario label, introduction or
+ * conclusion, "key point summary", or the briefing's title and words for authorship).
  */
+
+export type DocKind = 'passage' | 'keyPoint' | 'about';
 
 /** Id of the n-th (1-based) key point of an article. */
 export function keyPointId(articleId: string, n: number): string {
   return `${articleId}#k${n}`;
 }
 
-/** Splits a document id into its article id and kind. */
-export function parseDocId(id: string): { articleId: string; kind: 'passage' | 'keyPoint' } {
-  const hash = id.lastIndexOf('#');
-  const articleId = hash < 0 ? id : id.slice(0, hash);
-  return { articleId, kind: id[hash + 1] === 'k' ? 'keyPoint' : 'passage' };
+/** Id of the document about an article (its author and title). */
+export function aboutId(articleId: string): string {
+  return `${articleId}#a`;
 }
 
-/** Every document id an article contributes, in article order. */
+/** Splits a document id into its article id and kind. */
+export function parseDocId(id: string): { articleId: string; kind: DocKind } {
+  const hash = id.lastIndexOf('#');
+  const articleId = hash < 0 ? id : id.slice(0, hash);
+  const mark = id[hash + 1];
+  return { articleId, kind: mark === 'k' ? 'keyPoint' : mark === 'a' ? 'about' : 'passage' };
+}
+
+/** Every document id an article contributes, in article order (the one about it last). */
 export function documentIds(article: Article): string[] {
-  return [...article.keyPoints.map((_, i) => keyPointId(article.id, i + 1)), ...article.passages.map((p) => p.id)];
+  return [...article.keyPoints.map((_, i) => keyPointId(article.id, i + 1)), ...article.passages.map((p) => p.id), aboutId(article.id)];
+}
+
+/**
+ * What the document about an article says: "“Title” by Author · kicker · date".
+ * @example aboutText(article) // '“Central Asia and Southeast Asia in China’s …” by Ergün Mamedov · Analysis'
+ */
+export function aboutText(article: Pick<Article, 'title' | 'author' | 'kicker' | 'date'>): string {
+  const by = article.author ? ` by ${article.author.name}` : '';
+  return [`“${article.title}”${by}`, article.kicker, article.date].filter(Boolean).join(' · ');
 }
 
 /** The text a document id stands for in an article, if it exists. */
 export function documentText(article: Article, id: string): string | undefined {
   const { kind } = parseDocId(id);
   if (kind === 'keyPoint') return article.keyPoints[Number(id.slice(id.lastIndexOf('#') + 2)) - 1];
+  if (kind === 'about') return aboutText(article);
   return article.passages.find((p) => p.id === id)?.text;
 }
+
+/**
+ * Words a question about authorship uses ("Who wrote …?", "the author of …"), carried by every
+ * article's document about itself.
+ */
+const AUTHORSHIP = 'author writer write wrote written';
 
 /** The article's own acronyms on top of the common ones, for indexing and highlighting it. */
 export function articleLexicon(article: Article, acronyms: readonly AcronymDefinition[] = articleAcronyms(article)): Lexicon {
@@ -70,5 +96,16 @@ export function buildDocuments(article: Article, lexicon: Lexicon = articleLexic
     const context = label || section ? indexTerms(`${label} ${section}`, lexicon).text : '';
     docs.push({ id: p.id, text: t.text, alias: t.alias, sources, context });
   }
+  // The author's name is its text (few words, so a match on it ranks high); the title is its
+  // context, whose weight is half the text's: title words are content words too.
+  const author = indexTerms(article.author?.name ?? '', lexicon);
+  const title = indexTerms(`${article.title} ${AUTHORSHIP}`, lexicon);
+  docs.push({
+    id: aboutId(article.id),
+    text: author.text,
+    alias: [author.alias, title.alias].filter(Boolean).join(' '),
+    sources: '',
+    context: title.text,
+  });
   return docs;
 }

@@ -4,7 +4,7 @@ import { lazyArticle, type StoredArticle, storedArticle } from '../lazy-article.
 import { type AcronymDefinition, articleAcronyms } from './acronyms.ts';
 import { COMMON_LEXICON, Lexicon } from './analyze.ts';
 import { compact } from './compact.ts';
-import { articleHash, articleLexicon, buildDocuments, documentIds, documentText, parseDocId } from './documents.ts';
+import { articleHash, articleLexicon, buildDocuments, type DocKind, documentIds, documentText, parseDocId } from './documents.ts';
 import { Engine } from './engine.ts';
 import { type FrozenData, FrozenSegment } from './frozen.ts';
 import { variantReaches } from './postings.ts';
@@ -27,6 +27,16 @@ import { suggestWords } from './suggest.ts';
 import type { PassageSearch, SearchHit, SearchOptions, SearchResult } from './types.ts';
 
 export { FIELD_BOOSTS, type PassageIndexOptions, RELEVANCE } from './relevance.ts';
+
+/** A document's class for its score multiplier (see DocBoost): its index in CLASS_FACTORS. */
+const DOC_CLASS = { passage: 0, keyPoint: 1, about: 2 } as const satisfies Record<DocKind, number>;
+/** Multipliers by class, as 32-bit floats, as the boost used to be stored per document (same scores). */
+const CLASS_FACTORS = Float64Array.of(1, Math.fround(RELEVANCE.keyPointBoost), Math.fround(RELEVANCE.aboutBoost));
+/** The class of a document id by the character after its `#` (`k`, `a`). */
+const CLASS_BY_MARK = new Map<number, number>([
+  [107, DOC_CLASS.keyPoint],
+  [97, DOC_CLASS.about],
+]);
 
 /** An article as the index knows it. */
 export interface IndexedArticle {
@@ -53,8 +63,8 @@ export interface IndexState {
 }
 
 /**
- * The passage index: documents are body passages (`<articleId>#p<n>`) and key points
- * (`<articleId>#k<n>`). Articles added while the bot runs go into MiniSearch (added and
+ * The passage index: documents are body passages (`<articleId>#p<n>`), key points
+ * (`<articleId>#k<n>`) and one about each article, its author and title (`<articleId>#a`). Articles added while the bot runs go into MiniSearch (added and
  * discarded live); a snapshot load or `compact()` moves everything into a compact frozen
  * segment, from which removals are tombstones.
  *
@@ -70,8 +80,8 @@ export class PassageIndex implements PassageSearch {
   readonly #ordinals = new Map<string, number>();
   /** global document number -> article ordinal (-1 when gone) */
   #docArticle = new Int32Array(1024).fill(-1);
-  /** Bit per global document number that is a key point (scored times `keyPointBoost`). */
-  #keyPoints = new Int32Array(1024 >>> 5);
+  /** Kind per global document number (see DOC_CLASS): key points and the documents about an article score less. */
+  #docClass = new Uint8Array(1024);
   readonly #queryLexicon = new Lexicon(COMMON_LEXICON);
   readonly #scratch = new Scratch();
   readonly #params: ScoreParams = {
@@ -248,7 +258,7 @@ export class PassageIndex implements PassageSearch {
   #adopt(frozen: FrozenSegment, entries: readonly { article: Article; hash: string; acronyms: AcronymDefinition[] }[]): void {
     this.#frozen = frozen;
     this.#docArticle = new Int32Array(Math.max(1024, frozen.size * 1.25)).fill(-1);
-    this.#keyPoints = new Int32Array((this.#docArticle.length >>> 5) + 1);
+    this.#docClass = new Uint8Array(this.#docArticle.length);
     const byId = new Map(entries.map((e) => [e.article.id, e]));
     const ranges = new Map<string, [number, number]>();
     // An article's documents are consecutive: its id is parsed once, not for every document.
@@ -265,8 +275,8 @@ export class PassageIndex implements PassageSearch {
         ordinal = byId.has(article) ? this.#ordinal(article) : -1;
       }
       range[1] = d + 1;
-      // `<articleId>#k<n>` is a key point.
-      if (ordinal >= 0) this.#setDoc(d, ordinal, id.charCodeAt(article.length + 1) === 107);
+      // `<articleId>#k<n>` is a key point, `<articleId>#a` the document about the article.
+      if (ordinal >= 0) this.#setDoc(d, ordinal, CLASS_BY_MARK.get(id.charCodeAt(article.length + 1)) ?? DOC_CLASS.passage);
       else frozen.kill(d);
     }
     for (const entry of this.#articles.values()) for (const d of entry.acronyms) this.#queryLexicon.delete(d.longForm, d.acronym);
@@ -294,23 +304,21 @@ export class PassageIndex implements PassageSearch {
   }
 
   #track(doc: number, id: string, ordinal: number): void {
-    this.#setDoc(doc, ordinal, parseDocId(id).kind === 'keyPoint');
+    this.#setDoc(doc, ordinal, DOC_CLASS[parseDocId(id).kind]);
   }
 
-  #setDoc(doc: number, ordinal: number, keyPoint: boolean): void {
+  #setDoc(doc: number, ordinal: number, docClass: number): void {
     if (doc >= this.#docArticle.length) {
       const size = Math.max(doc + 1, this.#docArticle.length * 2);
       const articles = new Int32Array(size).fill(-1);
       articles.set(this.#docArticle);
       this.#docArticle = articles;
-      const keyPoints = new Int32Array((size >>> 5) + 1);
-      keyPoints.set(this.#keyPoints);
-      this.#keyPoints = keyPoints;
+      const classes = new Uint8Array(size);
+      classes.set(this.#docClass);
+      this.#docClass = classes;
     }
     this.#docArticle[doc] = ordinal;
-    const bit = 1 << (doc & 31);
-    if (keyPoint) this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) | bit;
-    else this.#keyPoints[doc >>> 5] = (this.#keyPoints[doc >>> 5] as number) & ~bit;
+    this.#docClass[doc] = docClass;
   }
 
   get #segments(): Segments {
@@ -341,8 +349,7 @@ export class PassageIndex implements PassageSearch {
     const ordinal = options.articleId === undefined ? undefined : (entry?.ordinal ?? -2);
     const params: ScoreParams = {
       ...this.#params,
-      // As a 32-bit float, as the boost used to be stored per document (same scores).
-      docBoost: { bits: this.#keyPoints, factor: Math.fround(RELEVANCE.keyPointBoost) },
+      docBoost: { classes: this.#docClass, factors: CLASS_FACTORS },
       // An article's frozen documents are one range (none once it was re-added live).
       ...(ordinal === undefined ? {} : { filter: { docArticle: this.#docArticle, article: ordinal, range: entry?.frozen ?? [0, 0] } }),
     };

@@ -14,15 +14,25 @@ const NF = FIELDS.length;
 /** `K * (1 - B)`, the constant part of the BM25 length norm. */
 export const K1B = K * (1 - B);
 
-/** A score multiplier for some documents, by bit per global document number. */
+/**
+ * A score multiplier by kind of document: `factors[classes[doc]]` for a global document number
+ * (class 0, the default, is a passage: factor 1).
+ */
 export interface DocBoost {
-  bits: Int32Array;
-  factor: number;
+  classes: Uint8Array;
+  factors: Float64Array;
 }
 
 /** The multiplier of one document. */
 export function boostOf(boost: DocBoost | undefined, doc: number): number {
-  return boost && ((boost.bits[doc >>> 5] as number) & (1 << (doc & 31))) !== 0 ? boost.factor : 1;
+  return boost ? (boost.factors[boost.classes[doc] ?? 0] as number) : 1;
+}
+
+/** The largest multiplier any document can have (at least 1). */
+export function maxBoostOf(boost: DocBoost | undefined): number {
+  let max = 1;
+  if (boost) for (const f of boost.factors) if (f > max) max = f;
+  return max;
 }
 
 /** One variant's postings in one field, with its BM25 weight. */

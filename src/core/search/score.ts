@@ -1,5 +1,5 @@
 import { lookUpBatch, nextToScan, type Run } from './batch.ts';
-import { type Batch, boostOf, type DocBoost, type Group, groupsOf, unscannedBound, type Walk } from './postings.ts';
+import { type Batch, boostOf, type DocBoost, type Group, groupsOf, maxBoostOf, unscannedBound, type Walk } from './postings.ts';
 import { estimateUnseen, KBest, TopK } from './top-k.ts';
 import type { Segments, Variant } from './variants.ts';
 import { scanNew } from './walk.ts';
@@ -171,7 +171,7 @@ export function score(
   let postings = 0;
   for (const g of groups) postings += postingsOf(g);
   const docBoost = params.docBoost;
-  const maxBoost = Math.max(1, docBoost?.factor ?? 1);
+  const maxBoost = maxBoostOf(docBoost);
   const run: Run = {
     walk,
     scratch,

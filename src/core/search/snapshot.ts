@@ -27,7 +27,7 @@ import { PassageIndex } from './passage-index.ts';
  */
 
 /** Bump when analysis or document building changes in a way the word lists do not show. */
-export const ANALYZER_VERSION = 2;
+export const ANALYZER_VERSION = 3;
 const MAGIC = 'BBIX';
 const FORMAT = 3;
 

@@ -5,7 +5,8 @@ export interface SearchHit {
   /** Passage id (`<articleId>#p<n>`) or key point id (`<articleId>#k<n>`). */
   id: string;
   articleId: string;
-  kind: 'passage' | 'keyPoint';
+  /** `about`: the document about the briefing itself (author and title). */
+  kind: 'passage' | 'keyPoint' | 'about';
   score: number;
   /** Indexed terms that matched (after query processing), for highlighting. */
   terms: string[];

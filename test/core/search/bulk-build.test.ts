@@ -47,7 +47,7 @@ describe('buildFrozen', () => {
     const last = makeArticle('twice', ['New text about bridges.']);
     const other = makeArticle('other', ['Other text about ports.']);
     const { data, articles: built } = await buildFrozen([first, other, last]);
-    expect(data.docIds).toEqual(['other#p1', 'twice#p1']);
+    expect(data.docIds).toEqual(['other#p1', 'other#a', 'twice#p1', 'twice#a']);
     expect(built.map((b) => b.article)).toEqual([other, last]);
     expect(data.terms).not.toContain('tunnel');
   });

@@ -7,8 +7,8 @@ import { bundled, indexOf, makeArticle, pid, topIds } from './fixtures.ts';
 const index = indexOf(bundled);
 
 describe('PassageIndex on the bundled briefing', () => {
-  it('indexes every body passage and key point', () => {
-    expect(index.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length);
+  it('indexes every body passage and key point, and one document about the briefing', () => {
+    expect(index.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length + 1);
   });
 
   it('indexes and searches words that are names of Object properties', () => {
@@ -165,7 +165,7 @@ describe('PassageIndex live updates', () => {
     live.removeArticle(second.id);
     expect(live.search('Southern Gas Corridor').hits).toEqual([]);
     expect(topIds(live, 'Japarov', 1)).toEqual([pid(12)]);
-    expect(live.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length);
+    expect(live.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length + 1);
   });
 
   it('replaces the documents of an article added again with changed text', () => {
@@ -173,7 +173,7 @@ describe('PassageIndex live updates', () => {
     live.addArticle(makeArticle('news', ['The railway to Tbilisi opened.']));
     expect(live.search('pipeline Ankara').hits).toEqual([]);
     expect(topIds(live, 'railway Tbilisi', 1)).toEqual(['news#p1']);
-    expect(live.documentCount).toBe(1);
+    expect(live.documentCount).toBe(2);
   });
 
   it('keeps answers and live updates working after compaction', () => {
@@ -187,6 +187,6 @@ describe('PassageIndex live updates', () => {
     expect(live.search('Osh railway').hits.some((h) => h.articleId === 'hand')).toBe(false);
     live.addArticle(makeArticle('hand', ['Uzbek engineers finished the Osh tunnel.']));
     expect(topIds(live, 'Osh tunnel', 1)).toEqual(['hand#p1']);
-    expect(live.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length + 1);
+    expect(live.documentCount).toBe(bundled.passages.length + bundled.keyPoints.length + 1 + 2);
   });
 });
