@@ -1,4 +1,5 @@
 import type { Article } from './article.ts';
+import { bylineHits } from './bylines.ts';
 import { sourceRefs } from './cite.ts';
 import type { Library } from './library.ts';
 import type { Excerpt, SourceRef } from './reply.ts';
@@ -96,9 +97,14 @@ function answerFrom(library: Library, result: SearchResult, options: AnswerOptio
   const excerpts: Excerpt[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
+  // A question asking who wrote something, or naming a briefing's title, opens with the line
+  // about that briefing (see bylines.ts); the rest follow in rank order.
+  const first = bylineHits(library, result);
+  const added = first.filter((f) => !result.hits.some((h) => h.id === f.id)).length;
+  const hits = first.length ? [...first, ...result.hits.filter((h) => !first.some((f) => f.id === h.id))] : result.hits;
   // Excerpts are built in rank order only until the page is full: the extra hits are there
   // to stand in for duplicates, not to be excerpted.
-  for (const hit of result.hits) {
+  for (const hit of hits) {
     if (excerpts.length >= want) break;
     const excerpt = excerptOf(library, hit);
     if (!excerpt) continue;
@@ -118,7 +124,7 @@ function answerFrom(library: Library, result: SearchResult, options: AnswerOptio
     if (!article) continue;
     for (const s of sourceRefs(article, e.citations)) if (!sources.some((x) => x.articleId === s.articleId && x.n === s.n)) sources.push(s);
   }
-  const total = Math.max(excerpts.length, result.total - duplicates);
+  const total = Math.max(excerpts.length, result.total + added - duplicates);
   let suggestions = result.suggestions;
   if (total === 0 && suggestions.length < 3) {
     const topics = topicSuggestions(library, options.articleId);

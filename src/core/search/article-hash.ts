@@ -16,7 +16,7 @@ export function articleHash(article: Article): string {
   const h = createHash('sha1');
   h.update(article.id);
   // Indexed in the document about the article (see documents.ts).
-  h.update(`\u0005${article.title}\u0000${article.author?.name ?? ''}`);
+  h.update(`\u0005${article.author?.name ?? ''}`);
   for (const k of article.keyPoints) h.update(`\u0001${k}`);
   for (const p of article.passages) h.update(`\u0002${p.id}\u0000${p.text}\u0000${p.citations.join(',')}\u0000${p.scenario ?? ''}`);
   for (const s of article.sources) h.update(`\u0003${s.n}\u0000${s.title}\u0000${s.outlet}\u0000${s.author ?? ''}`);

@@ -7,12 +7,14 @@ export { articleHash } from './article-hash.ts';
 
 /**
  * How an article becomes index documents: one per body passage (`<articleId>#p<n>`), one per
- * key point (`<articleId>#k<n>`) and one about the briefing itself (`<articleId>#a`: its author
- * and title, so "Mamedov" or "who wrote …" reaches it; scored below passages, see RELEVANCE).
- * A passage also carries the title, outlet and author of the sources it cites (so `Reuters` or
- * `Zhaparov` reaches it) and its scenario's label. Document fields: `text`, `alias` (demonym
- * places, acronyms of long forms), `sources`, `context` (scenario label, introduction or
- * conclusion, "key point summary", or the briefing's title and words for authorship).
+ * key point (`<articleId>#k<n>`) and one about the briefing itself (`<articleId>#a`: its
+ * author, so "Mamedov" reaches it, and words asking who wrote something; scored below passages,
+ * see RELEVANCE). Its title is not indexed there: title words are content words that passages
+ * already hold, and indexing them again made every search longer (bylines.ts puts the briefing
+ * first when a question is its title). A passage also carries the title, outlet and author of
+ * the sources it cites (so `Reuters` or `Zhaparov` reaches it) and its scenario's label.
+ * Document fields: `text`, `alias` (demonym places, acronyms of long forms), `sources`,
+ * `context` (scenario label, introduction or conclusion, "key point summary", or authorship).
  */
 
 export type DocKind = 'passage' | 'keyPoint' | 'about';
@@ -22,7 +24,7 @@ export function keyPointId(articleId: string, n: number): string {
   return `${articleId}#k${n}`;
 }
 
-/** Id of the document about an article (its author and title). */
+/** Id of the document about an article (its author; its text says title and author). */
 export function aboutId(articleId: string): string {
   return `${articleId}#a`;
 }
@@ -57,18 +59,21 @@ export function documentText(article: Article, id: string): string | undefined {
   return article.passages.find((p) => p.id === id)?.text;
 }
 
-/**
- * Words a question about authorship uses ("Who wrote …?", "the author of …"), carried by every
- * article's document about itself.
- */
-const AUTHORSHIP = 'author writer write wrote written';
-
 /** The article's own acronyms on top of the common ones, for indexing and highlighting it. */
 export function articleLexicon(article: Article, acronyms: readonly AcronymDefinition[] = articleAcronyms(article)): Lexicon {
   const lexicon = new Lexicon(COMMON_LEXICON);
   for (const d of acronyms) lexicon.add(d.longForm, d.acronym);
   return lexicon;
 }
+
+/**
+ * Words a question about authorship uses ("Who wrote …?", "the author of …"), carried by every
+ * article's document about itself.
+ */
+export const AUTHORSHIP_WORDS = 'author writer write wrote written';
+/** AUTHORSHIP_WORDS as index terms (no acronym has them as its long form). */
+export const AUTHORSHIP_TERMS: readonly string[] = indexTerms(AUTHORSHIP_WORDS, COMMON_LEXICON).text.split(' ');
+const authorshipContext = AUTHORSHIP_TERMS.join(' ');
 
 /** Analyzed documents for an article, ready for the engine. */
 export function buildDocuments(article: Article, lexicon: Lexicon = articleLexicon(article)): IndexDoc[] {
@@ -96,16 +101,8 @@ export function buildDocuments(article: Article, lexicon: Lexicon = articleLexic
     const context = label || section ? indexTerms(`${label} ${section}`, lexicon).text : '';
     docs.push({ id: p.id, text: t.text, alias: t.alias, sources, context });
   }
-  // The author's name is its text (few words, so a match on it ranks high); the title is its
-  // context, whose weight is half the text's: title words are content words too.
+  // The author's name is its text: a few words, so a match on it ranks high.
   const author = indexTerms(article.author?.name ?? '', lexicon);
-  const title = indexTerms(`${article.title} ${AUTHORSHIP}`, lexicon);
-  docs.push({
-    id: aboutId(article.id),
-    text: author.text,
-    alias: [author.alias, title.alias].filter(Boolean).join(' '),
-    sources: '',
-    context: title.text,
-  });
+  docs.push({ id: aboutId(article.id), text: author.text, alias: author.alias, sources: '', context: authorshipContext });
   return docs;
 }

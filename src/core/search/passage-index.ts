@@ -64,7 +64,7 @@ export interface IndexState {
 
 /**
  * The passage index: documents are body passages (`<articleId>#p<n>`), key points
- * (`<articleId>#k<n>`) and one about each article, its author and title (`<articleId>#a`). Articles added while the bot runs go into MiniSearch (added and
+ * (`<articleId>#k<n>`) and one about each article, its author (`<articleId>#a`). Articles added while the bot runs go into MiniSearch (added and
  * discarded live); a snapshot load or `compact()` moves everything into a compact frozen
  * segment, from which removals are tombstones.
  *
@@ -82,6 +82,8 @@ export class PassageIndex implements PassageSearch {
   #docArticle = new Int32Array(1024).fill(-1);
   /** Kind per global document number (see DOC_CLASS): key points and the documents about an article score less. */
   #docClass = new Uint8Array(1024);
+  /** Bit per global document number whose class is not a passage's (see DocBoost). */
+  #boosted = new Int32Array(1024 >>> 5);
   readonly #queryLexicon = new Lexicon(COMMON_LEXICON);
   readonly #scratch = new Scratch();
   readonly #params: ScoreParams = {
@@ -259,6 +261,7 @@ export class PassageIndex implements PassageSearch {
     this.#frozen = frozen;
     this.#docArticle = new Int32Array(Math.max(1024, frozen.size * 1.25)).fill(-1);
     this.#docClass = new Uint8Array(this.#docArticle.length);
+    this.#boosted = new Int32Array((this.#docArticle.length >>> 5) + 1);
     const byId = new Map(entries.map((e) => [e.article.id, e]));
     const ranges = new Map<string, [number, number]>();
     // An article's documents are consecutive: its id is parsed once, not for every document.
@@ -316,9 +319,15 @@ export class PassageIndex implements PassageSearch {
       const classes = new Uint8Array(size);
       classes.set(this.#docClass);
       this.#docClass = classes;
+      const boosted = new Int32Array((size >>> 5) + 1);
+      boosted.set(this.#boosted);
+      this.#boosted = boosted;
     }
     this.#docArticle[doc] = ordinal;
     this.#docClass[doc] = docClass;
+    const bit = 1 << (doc & 31);
+    if (docClass !== DOC_CLASS.passage) this.#boosted[doc >>> 5] = (this.#boosted[doc >>> 5] as number) | bit;
+    else this.#boosted[doc >>> 5] = (this.#boosted[doc >>> 5] as number) & ~bit;
   }
 
   get #segments(): Segments {
@@ -349,7 +358,7 @@ export class PassageIndex implements PassageSearch {
     const ordinal = options.articleId === undefined ? undefined : (entry?.ordinal ?? -2);
     const params: ScoreParams = {
       ...this.#params,
-      docBoost: { classes: this.#docClass, factors: CLASS_FACTORS },
+      docBoost: { bits: this.#boosted, classes: this.#docClass, factors: CLASS_FACTORS },
       // An article's frozen documents are one range (none once it was re-added live).
       ...(ordinal === undefined ? {} : { filter: { docArticle: this.#docArticle, article: ordinal, range: entry?.frozen ?? [0, 0] } }),
     };

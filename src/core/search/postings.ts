@@ -15,17 +15,20 @@ const NF = FIELDS.length;
 export const K1B = K * (1 - B);
 
 /**
- * A score multiplier by kind of document: `factors[classes[doc]]` for a global document number
- * (class 0, the default, is a passage: factor 1).
+ * A score multiplier by kind of document, for global document numbers: `bits` has a bit set for
+ * each document scored other than 1, whose multiplier is `factors[classes[doc]]`. Most documents
+ * are passages (factor 1): for them one bit is read, as when key points were the only kind.
  */
 export interface DocBoost {
+  bits: Int32Array;
   classes: Uint8Array;
   factors: Float64Array;
 }
 
 /** The multiplier of one document. */
 export function boostOf(boost: DocBoost | undefined, doc: number): number {
-  return boost ? (boost.factors[boost.classes[doc] ?? 0] as number) : 1;
+  if (!boost || ((boost.bits[doc >>> 5] as number) & (1 << (doc & 31))) === 0) return 1;
+  return boost.factors[boost.classes[doc] as number] as number;
 }
 
 /** The largest multiplier any document can have (at least 1). */

@@ -8,8 +8,8 @@ export const FIELD_BOOSTS = [1, 0.5, 0.35, 0.5] as const;
 
 /**
  * Relevance knobs (see score.ts): alias, prefix and typo weights; key points rank a little
- * below passages, and the document about a briefing (its author and title) well below them, so
- * it answers questions about who wrote what without pushing passages down on other questions;
+ * below passages, and the document about a briefing (its author) well below them, so it answers
+ * questions about who wrote what without pushing passages down on other questions;
  * coverage and relative-score bars for a good match.
  */
 export const RELEVANCE = {

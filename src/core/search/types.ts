@@ -5,7 +5,7 @@ export interface SearchHit {
   /** Passage id (`<articleId>#p<n>`) or key point id (`<articleId>#k<n>`). */
   id: string;
   articleId: string;
-  /** `about`: the document about the briefing itself (author and title). */
+  /** `about`: the document about the briefing itself (its author). */
   kind: 'passage' | 'keyPoint' | 'about';
   score: number;
   /** Indexed terms that matched (after query processing), for highlighting. */
