@@ -1,7 +1,8 @@
 import type { Article } from './article.ts';
 import type { Library } from './library.ts';
-import { COMMON_LEXICON, indexTerms } from './search/analyze.ts';
 import { AUTHORSHIP_TERMS, aboutId } from './search/documents.ts';
+import { STOP_WORDS } from './search/lexicon.ts';
+import { normalizeWord, tokenize } from './search/text.ts';
 import type { SearchHit, SearchResult } from './search/types.ts';
 
 /**
@@ -19,14 +20,22 @@ const TITLE_CANDIDATES = 3;
 
 const titles = new WeakMap<Article, ReadonlySet<string>>();
 
-/** A title's words as index terms (cached per article object; the head alone is read). */
-function titleTerms(article: Article): ReadonlySet<string> {
-  let terms = titles.get(article);
-  if (!terms) {
-    terms = new Set(indexTerms(article.title, COMMON_LEXICON).text.split(' ').filter(Boolean));
-    titles.set(article, terms);
+/**
+ * A title's words, normalized as the index normalizes words but not stemmed, stop words left
+ * out (cached per article object; only the article's head is read). Compared with the words of
+ * the question as typed: a title is asked for in its own words.
+ */
+function titleWords(article: Article): ReadonlySet<string> {
+  let words = titles.get(article);
+  if (!words) {
+    words = new Set(
+      tokenize(article.title)
+        .map((t) => t.norm)
+        .filter((w) => !STOP_WORDS.has(w)),
+    );
+    titles.set(article, words);
   }
-  return terms;
+  return words;
 }
 
 /**
@@ -37,6 +46,7 @@ function titleTerms(article: Article): ReadonlySet<string> {
  */
 export function bylineHits(library: Library, result: SearchResult): SearchHit[] {
   const asked = new Set(result.terms);
+  const typed = new Set((result.words ?? []).map(normalizeWord));
   const out: SearchHit[] = [];
   const add = (articleId: string) => {
     if (out.some((h) => h.articleId === articleId)) return;
@@ -45,15 +55,16 @@ export function bylineHits(library: Library, result: SearchResult): SearchHit[] 
   const best = result.hits.find((h) => h.kind !== 'about');
   if (best && AUTHORSHIP_TERMS.some((t) => asked.has(t))) add(best.articleId);
   const looked = new Set<string>();
-  for (const hit of result.hits) {
+  for (const hit of typed.size >= 2 ? result.hits : []) {
     if (looked.size >= TITLE_CANDIDATES) break;
     if (looked.has(hit.articleId)) continue;
     looked.add(hit.articleId);
     const article = library.get(hit.articleId)?.article;
     if (!article) continue;
-    const title = titleTerms(article);
+    const title = titleWords(article);
+    if (title.size * TITLE_SHARE > typed.size) continue;
     let matched = 0;
-    for (const t of title) if (asked.has(t)) matched++;
+    for (const w of title) if (typed.has(w)) matched++;
     if (title.size > 0 && matched >= Math.min(2, title.size) && matched >= TITLE_SHARE * title.size) add(hit.articleId);
   }
   return out;
