@@ -83,17 +83,21 @@ async function withRegistry<T>(
 const CLI_COMMANDS = new Set(['register', 'unregister', 'audit']);
 
 /**
- * How the CLI's replies name commands: `briefing-bot unregister <id>` for the ones it has, and
- * `briefing-bot exec "/brief …"` for the others.
+ * How the CLI's replies name commands: `briefing-bot unregister <id>` for the ones it has; a
+ * chat command it has not is named as in chat (`/articles lists it`), and an invocation of one
+ * is written `briefing-bot exec "/brief …"`.
  */
 export function cliSyntax(list: readonly AnyCommand[] = commands): CommandSyntax {
   const slash = textSyntax(list);
-  const wrap = (command: string, text: string) =>
-    CLI_COMMANDS.has(command) ? `briefing-bot ${text.slice(1)}` : `briefing-bot exec "${text.replace(/"/g, "'")}"`;
+  const cli = (text: string) => `briefing-bot ${text.slice(1)}`;
   return {
-    name: (command, subcommand) => wrap(command, slash.name(command, subcommand)),
-    mention: (command, options, subcommand) => wrap(command, slash.mention(command, options, subcommand)),
-    usage: (command, subcommand) => wrap(command.name, slash.usage(command, subcommand)),
+    name: (command, subcommand) => (CLI_COMMANDS.has(command) ? cli(slash.name(command, subcommand)) : slash.name(command, subcommand)),
+    mention: (command, options, subcommand) => {
+      const text = slash.mention(command, options, subcommand);
+      return CLI_COMMANDS.has(command) ? cli(text) : `briefing-bot exec "${text.replace(/"/g, "'")}"`;
+    },
+    usage: (command, subcommand) =>
+      CLI_COMMANDS.has(command.name) ? cli(slash.usage(command, subcommand)) : slash.usage(command, subcommand),
   };
 }
 

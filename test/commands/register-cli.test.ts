@@ -76,6 +76,8 @@ describe('briefing-bot register (CLI)', () => {
       title: 'Registered: The South Caucasus Energy Corridor Between the Caspian and Europe',
     });
     expect(reply.items).toContainEqual({ label: 'revision', text: '1' });
+    // The CLI names its own commands as they are typed here.
+    expect(reply.footer).toBe(`briefing-bot unregister ${SECOND_ID} hides it again; briefing-bot audit shows who did what.`);
 
     const library = libraryOf(articleFromFile(BUNDLED_FILE));
     const setup = await setupRegistry({
@@ -159,6 +161,7 @@ describe('briefing-bot register (CLI)', () => {
     const unregistered = await cli(['unregister', SECOND_ID]);
     expect(unregistered.code).toBe(0);
     expect(unregistered.stdout).toContain('Unregistered: The South Caucasus Energy Corridor');
+    expect(unregistered.stdout).toContain(`briefing-bot audit --article ${SECOND_ID} shows who did what.`);
     const hidden = await cli(['export', SECOND_ID]);
     expect(hidden.code).toBe(1);
     expect(hidden.stdout).toBe('');
